@@ -1,0 +1,3 @@
+module github.com/chatbridge/chatbridge
+
+go 1.26
