@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/chatbridge/chatbridge/models"
+)
+
+// CreateChannel stores a channel whose config and secret are already encrypted.
+func (db *DB) CreateChannel(ctx context.Context, ch *models.Channel) error {
+	if err := db.q(ctx).Create(ch).Error; err != nil {
+		return fmt.Errorf("store: create channel: %w", err)
+	}
+	return nil
+}
+
+// Channel looks a channel up by id.
+func (db *DB) Channel(ctx context.Context, id uint64) (*models.Channel, error) {
+	var ch models.Channel
+	if err := db.q(ctx).First(&ch, id).Error; err != nil {
+		return nil, fmt.Errorf("store: channel %d: %w", id, notFound(err))
+	}
+	return &ch, nil
+}
+
+// Channels lists a shop's channels.
+func (db *DB) Channels(ctx context.Context, shopID uint64) ([]models.Channel, error) {
+	var chs []models.Channel
+	if err := db.q(ctx).Where("shop_id = ?", shopID).Order("id").Find(&chs).Error; err != nil {
+		return nil, fmt.Errorf("store: channels of shop %d: %w", shopID, err)
+	}
+	return chs, nil
+}
+
+// RecordChannelOut notes a delivery attempt on a channel: its time, and the error if any.
+func (db *DB) RecordChannelOut(ctx context.Context, id uint64, at time.Time, sendErr error) error {
+	updates := map[string]any{"last_out_at": at, "last_error": ""}
+	if sendErr != nil {
+		updates = map[string]any{"last_error": truncate(sendErr.Error(), 1024)}
+	}
+	if err := db.q(ctx).Model(&models.Channel{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+		return fmt.Errorf("store: record channel %d out: %w", id, err)
+	}
+	return nil
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 character.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
