@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -31,8 +32,15 @@ type Adapter struct {
 	now    func() time.Time
 }
 
-// New returns the generic adapter; client is used for callbacks.
+// DefaultTimeout bounds a callback when New is given no client of its own.
+const DefaultTimeout = 30 * time.Second
+
+// New returns the generic adapter; client is used for callbacks. A nil client means one
+// with DefaultTimeout, so that a process which only reads webhooks can pass nil.
 func New(client *http.Client) *Adapter {
+	if client == nil {
+		client = &http.Client{Timeout: DefaultTimeout}
+	}
 	return &Adapter{client: client, now: time.Now}
 }
 
@@ -79,10 +87,16 @@ type outboundMessage struct {
 }
 
 // Send POSTs the reply to the channel's callback URL, signed like inbound webhooks.
+// sent_at is when the agent sent the reply (msg.CreatedAt), so that every retry of one
+// message carries the same event; the clock is used only when CreatedAt is unset.
 func (a *Adapter) Send(ctx context.Context, ch adapters.Channel, msg adapters.OutboundMessage) (adapters.SendResult, error) {
+	sentAt := msg.CreatedAt
+	if sentAt.IsZero() {
+		sentAt = a.now()
+	}
 	body := map[string]any{"event": "message", "message": outboundMessage{
 		ID: msg.ID, ConversationID: msg.ConversationID, Customer: outboundCustomer{ID: msg.CustomerID},
-		Type: msg.Type, Text: msg.Text, SentAt: a.now().UTC().Format(time.RFC3339),
+		Type: msg.Type, Text: msg.Text, SentAt: sentAt.UTC().Format(time.RFC3339),
 	}}
 	if err := a.Post(ctx, ch, body); err != nil {
 		return adapters.SendResult{}, err
@@ -126,12 +140,17 @@ func (a *Adapter) Post(ctx context.Context, ch adapters.Channel, event any) erro
 	return err
 }
 
+// maxRetryAfterSecs is the largest Retry-After, in seconds, that a time.Duration can hold.
+const maxRetryAfterSecs = int64(math.MaxInt64 / time.Second)
+
 func retryAfter(resp *http.Response) (time.Duration, bool) {
 	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
 		return 0, false
 	}
-	secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
-	if err != nil || secs < 0 {
+	secs, err := strconv.ParseInt(resp.Header.Get("Retry-After"), 10, 64)
+	// Beyond maxRetryAfterSecs the Duration would overflow (and turn negative): such a
+	// hint is not usable, and the caller's own backoff applies.
+	if err != nil || secs < 0 || secs > maxRetryAfterSecs {
 		return 0, false
 	}
 	return time.Duration(secs) * time.Second, true

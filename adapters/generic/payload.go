@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"reflect"
 	"strings"
 	"time"
 
@@ -77,18 +77,57 @@ func (a *amount) UnmarshalJSON(b []byte) error {
 	}
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
-		return errors.New("must be a decimal string or number")
+		// An *json.UnmarshalTypeError gets the field's path from the decoder, so the
+		// answer names order.total or order.refund.amount rather than the whole body.
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[amount]()}
 	}
 	*a = amount(n.String())
 	return nil
 }
 
+// maxAmountLen is the width of the store's amount columns (orders.total VARCHAR(32)).
+const maxAmountLen = 32
+
+// valid accepts no amount, or a plain decimal: an optional minus sign, digits, and
+// optionally a point followed by digits. strconv.ParseFloat alone would also let through
+// NaN, Inf, hex floats and exponents, none of which is an amount of money.
 func (a amount) valid() bool {
 	if a == "" {
 		return true
 	}
-	_, err := strconv.ParseFloat(string(a), 64)
-	return err == nil
+	if len(a) > maxAmountLen {
+		return false
+	}
+	s := strings.TrimPrefix(string(a), "-")
+	intPart, frac, hasPoint := strings.Cut(s, ".")
+	return allDigits(intPart) && (!hasPoint || allDigits(frac))
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonKind names the kind of a JSON value as encoding/json does in its type errors.
+func jsonKind(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return "value"
+	case b[0] == '{':
+		return "object"
+	case b[0] == '[':
+		return "array"
+	case b[0] == 't' || b[0] == 'f':
+		return "bool"
+	}
+	return "value"
 }
 
 // maxIDLen bounds every id so that it fits the store's keys.
@@ -101,6 +140,9 @@ func ParseBody(body []byte) ([]adapters.Event, error) {
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return nil, jsonError(err)
+	}
+	if bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
+		return nil, notAnObject("null")
 	}
 	switch env.Event {
 	case "":
@@ -124,10 +166,18 @@ func ParseBody(body []byte) ([]adapters.Event, error) {
 
 func jsonError(err error) error {
 	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && typeErr.Field != "" {
+	if errors.As(err, &typeErr) {
+		if typeErr.Field == "" {
+			return notAnObject(typeErr.Value)
+		}
 		return bad(typeErr.Field, "has the wrong type (got "+typeErr.Value+")")
 	}
 	return &adapters.BadRequestError{Reason: "malformed JSON: " + err.Error()}
+}
+
+// notAnObject answers a body that is valid JSON but not an object ([], null, "x", 1).
+func notAnObject(kind string) error {
+	return &adapters.BadRequestError{Reason: "the body must be a JSON object, not " + kind}
 }
 
 func requireID(field, v string) error {
@@ -212,6 +262,12 @@ func (w *wireOrder) parse() (*adapters.OrderEvent, error) {
 		}
 	}
 	if w.Tracking != nil {
+		if len(w.Tracking.Carrier) > 64 {
+			return nil, bad("order.tracking.carrier", "is longer than 64 bytes")
+		}
+		if len(w.Tracking.Number) > 128 {
+			return nil, bad("order.tracking.number", "is longer than 128 bytes")
+		}
 		o.Tracking = &adapters.Tracking{Carrier: w.Tracking.Carrier, Number: w.Tracking.Number}
 	}
 	if w.Refund != nil {

@@ -56,3 +56,11 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// UpdateChannelConfig replaces a channel's encrypted settings.
+func (db *DB) UpdateChannelConfig(ctx context.Context, id uint64, configEnc []byte) error {
+	if err := db.q(ctx).Model(&models.Channel{}).Where("id = ?", id).Update("config_enc", configEnc).Error; err != nil {
+		return fmt.Errorf("store: update channel %d: %w", id, err)
+	}
+	return nil
+}

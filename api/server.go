@@ -1,0 +1,145 @@
+// Package api is ChatBridge's HTTP surface: the REST API, the platforms' webhooks, the
+// WebSocket and the embedded web app. Handlers decode, call the domain, encode.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/chatbridge/chatbridge/adapters"
+	"github.com/chatbridge/chatbridge/internal/auth"
+	"github.com/chatbridge/chatbridge/internal/channels"
+	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/metrics"
+	"github.com/chatbridge/chatbridge/internal/realtime"
+	"github.com/chatbridge/chatbridge/internal/store"
+)
+
+// Deps are what the API serves.
+type Deps struct {
+	DB           *store.DB
+	Redis        redis.UniversalClient
+	Auth         *auth.Service
+	Inbox        *inbox.Service
+	Channels     *channels.Service
+	Registry     *adapters.Registry
+	Hub          *realtime.Hub
+	Metrics      *metrics.Metrics
+	Web          http.Handler
+	Log          *slog.Logger
+	SessionTTL   time.Duration
+	CookieSecure bool
+}
+
+// Server holds the handlers' dependencies.
+type Server struct{ Deps }
+
+// New builds the HTTP handler.
+func New(d Deps) http.Handler {
+	s := &Server{Deps: d}
+	r := gin.New()
+	r.ContextWithFallback = true
+	r.Use(s.requestContext(), gin.CustomRecovery(func(c *gin.Context, rec any) {
+		requestLog(c).Error("panic", "panic", rec)
+		abort(c, http.StatusInternalServerError, "internal", "internal error")
+	}))
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
+	r.POST("/webhooks/:type/:channel_id", s.webhook)
+
+	v1 := r.Group("/api/v1")
+	v1.POST("/auth/login", s.login)
+	authed := v1.Group("", s.authenticate)
+	authed.POST("/auth/logout", s.logout)
+	authed.GET("/me", s.me)
+	authed.POST("/me/status", s.setStatus)
+	authed.POST("/shops", s.requireRole("admin"), s.createShop)
+	authed.POST("/users", s.requireRole("admin", "supervisor"), s.createUser)
+	authed.POST("/channels", s.requireRole("admin", "supervisor"), s.createChannel)
+	authed.GET("/channels", s.listChannels)
+	authed.GET("/conversations", s.listConversations)
+	conv := authed.Group("/conversations/:id", s.loadConversation)
+	conv.GET("", s.getConversation)
+	conv.GET("/messages", s.listMessages)
+	conv.POST("/messages", s.postMessage)
+	conv.POST("/assign", s.assign)
+	conv.POST("/stage", s.setStage)
+	conv.POST("/resolve", s.resolve)
+	conv.POST("/read", s.markRead)
+	authed.GET("/ws", s.websocket)
+
+	if d.Web != nil {
+		r.NoRoute(func(c *gin.Context) {
+			if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+				notFound(c)
+				return
+			}
+			d.Web.ServeHTTP(c.Writer, c.Request)
+		})
+	}
+	return r
+}
+
+type ctxKey int
+
+const logKey ctxKey = iota
+
+// requestContext gives each request an id (echoed in X-Request-ID), a logger that
+// carries it, an access log line and a latency observation.
+func (s *Server) requestContext() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		id := c.GetHeader("X-Request-ID")
+		if id == "" || len(id) > 64 {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		c.Header("X-Request-ID", id)
+		log := s.Log.With("request_id", id)
+		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), logKey, log))
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		took := time.Since(start)
+		s.Metrics.ObserveHTTP(route, c.Request.Method, c.Writer.Status(), took)
+		if route != "/healthz" && route != "/metrics" {
+			log.Info("http", "method", c.Request.Method, "route", route, "status", c.Writer.Status(),
+				"took_ms", float64(took.Microseconds())/1000)
+		}
+	}
+}
+
+func requestLog(c *gin.Context) *slog.Logger {
+	if l, ok := c.Request.Context().Value(logKey).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
+
+func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	checks := gin.H{"database": "ok", "redis": "ok"}
+	status := http.StatusOK
+	if err := s.DB.Ping(ctx); err != nil {
+		checks["database"], status = err.Error(), http.StatusServiceUnavailable
+	}
+	if err := s.Redis.Ping(ctx).Err(); err != nil {
+		checks["redis"], status = err.Error(), http.StatusServiceUnavailable
+	}
+	c.JSON(status, checks)
+}

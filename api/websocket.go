@@ -1,0 +1,126 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+	"github.com/gin-gonic/gin"
+
+	"github.com/chatbridge/chatbridge/internal/realtime"
+	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/internal/view"
+	"github.com/chatbridge/chatbridge/models"
+)
+
+// wsEvent is what a client receives.
+type wsEvent struct {
+	Type   string          `json:"type"`
+	Data   json.RawMessage `json:"data"`
+	Cursor string          `json:"cursor"`
+}
+
+// catchUpLimit bounds what a reconnecting client is replayed per kind.
+const catchUpLimit = 2000
+
+// websocket streams the shop's events. With ?since=<cursor> it first replays from the
+// store what changed after that cursor, so a reconnecting client misses nothing that
+// Redis pub/sub dropped while it was away. Admins name the shop with ?shop_id=.
+func (s *Server) websocket(c *gin.Context) {
+	u := currentUser(c)
+	shopID, ok := s.shopParam(c, c.Query("shop_id"))
+	if !ok {
+		return
+	}
+	var since time.Time
+	if v := c.Query("since"); v != "" {
+		t, err := realtime.ParseCursor(v)
+		if err != nil {
+			invalid(c, "since", "must be a cursor from an earlier event")
+			return
+		}
+		since = t
+	}
+	conn, err := websocket.Accept(c.Writer, c.Request, nil)
+	if err != nil {
+		return // Accept has answered the client
+	}
+	defer conn.CloseNow()
+	// Subscribe before replaying, so nothing falls between the replay and live events.
+	sub := s.Hub.Subscribe(shopID)
+	defer s.Hub.Unsubscribe(sub)
+	ctx := conn.CloseRead(context.WithoutCancel(c.Request.Context()))
+	if !since.IsZero() {
+		if err := s.replay(ctx, conn, u, shopID, since); err != nil {
+			requestLog(c).Warn("websocket replay", "err", err)
+			conn.Close(websocket.StatusInternalError, "replay failed")
+			return
+		}
+	}
+	ping := time.NewTicker(30 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sub.Dropped():
+			conn.Close(websocket.StatusTryAgainLater, "too slow: reconnect with since")
+			return
+		case ev := <-sub.Events():
+			if err := write(ctx, conn, wsEvent{Type: ev.Type, Data: ev.Data, Cursor: ev.Cursor}); err != nil {
+				return
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return
+			}
+		}
+	}
+}
+
+func write(ctx context.Context, conn *websocket.Conn, ev wsEvent) error {
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return wsjson.Write(wctx, conn, ev)
+}
+
+func (s *Server) replay(ctx context.Context, conn *websocket.Conn, u *models.User, shopID uint64, since time.Time) error {
+	f := store.ConversationFilter{ShopID: shopID, UpdatedAt: since, Limit: 200}
+	rows, _, err := s.DB.ListConversations(ctx, f)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if err := writeView(ctx, conn, realtime.ConversationUpdated, rows[i].UpdatedAt, view.NewConversation(&rows[i])); err != nil {
+			return err
+		}
+	}
+	msgs, err := s.DB.MessagesUpdatedSince(ctx, shopID, since, catchUpLimit)
+	if err != nil {
+		return err
+	}
+	for i := range msgs {
+		typ := realtime.MessageUpdated
+		if msgs[i].CreatedAt.After(since) {
+			typ = realtime.MessageCreated
+		}
+		if err := writeView(ctx, conn, typ, msgs[i].UpdatedAt, view.NewMessage(&msgs[i])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeView(ctx context.Context, conn *websocket.Conn, typ string, at time.Time, data any) error {
+	ev, err := realtime.NewEvent(0, typ, at, data)
+	if err != nil {
+		return err
+	}
+	return write(ctx, conn, wsEvent{Type: ev.Type, Data: ev.Data, Cursor: ev.Cursor})
+}

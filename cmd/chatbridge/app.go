@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/chatbridge/chatbridge/adapters"
+	"github.com/chatbridge/chatbridge/adapters/generic"
+	"github.com/chatbridge/chatbridge/api"
+	"github.com/chatbridge/chatbridge/internal/auth"
+	"github.com/chatbridge/chatbridge/internal/channels"
+	"github.com/chatbridge/chatbridge/internal/config"
+	"github.com/chatbridge/chatbridge/internal/demo"
+	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/metrics"
+	"github.com/chatbridge/chatbridge/internal/realtime"
+	"github.com/chatbridge/chatbridge/internal/secretbox"
+	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/web"
+	"github.com/chatbridge/chatbridge/worker"
+)
+
+// roleSet says what this process runs.
+type roleSet struct {
+	serve, work, demo, migrateOnly bool
+}
+
+// runApp wires every part and runs until ctx ends, then shuts down gracefully.
+func runApp(ctx context.Context, cfg config.Config, roles roleSet, log *slog.Logger, stdout io.Writer) error {
+	embedded := cfg.Embedded()
+	if embedded && !roles.migrateOnly && !(roles.serve && roles.work) {
+		return errSplitNeedsServers
+	}
+	db, err := store.Open(ctx, store.Options{
+		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	if roles.migrateOnly {
+		log.Info("schema is up to date", "dialect", db.Dialect())
+		return nil
+	}
+
+	rdb, stopRedis, err := openRedis(cfg)
+	if err != nil {
+		return err
+	}
+	defer stopRedis()
+
+	key, generated, err := secretbox.LoadOrCreateKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("secret key: %w", err)
+	}
+	if generated {
+		log.Warn("generated a secret key for channel credentials; set CHATBRIDGE_SECRET_KEY to share one between processes",
+			"file", filepath.Join(cfg.DataDir, "secret.key"))
+	}
+	box, err := secretbox.New(key)
+	if err != nil {
+		return err
+	}
+
+	httpClient := &http.Client{Timeout: 15 * time.Second}
+	registry := adapters.NewRegistry(generic.New(httpClient))
+	chans := channels.NewService(db, box, registry, baseURL(cfg))
+	mets := metrics.New()
+	pubsub := realtime.ChannelName(cfg.RedisDB)
+	asynqClient := asynq.NewClientFromRedisClient(rdb)
+	defer asynqClient.Close()
+	tasks := worker.NewClient(asynqClient, cfg.OutboundMaxRetry)
+	ib := inbox.NewService(inbox.Deps{
+		DB: db, Pub: realtime.NewPublisher(rdb, pubsub), Outbox: tasks, Channels: chans,
+		Registry: registry, Metrics: mets, Log: log,
+	})
+	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
+
+	created, password, err := authn.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	goRun := func(name string, fn func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(); err != nil {
+				errs <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		}()
+	}
+
+	hub := realtime.NewHub(256, log)
+	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
+	handler := api.New(api.Deps{
+		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Channels: chans, Registry: registry, Hub: hub,
+		Metrics: mets, Web: webIf(roles.serve), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
+	})
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (CHATBRIDGE_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	if roles.serve {
+		ready := make(chan struct{})
+		goRun("realtime relay", func() error { return realtime.Relay(ctx, rdb, pubsub, hub, ready) })
+		select {
+		case <-ready:
+		case <-ctx.Done():
+		}
+	}
+	goRun("http", func() error {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+
+	var asynqSrv *asynq.Server
+	if roles.work {
+		var mux *asynq.ServeMux
+		asynqSrv, mux = worker.NewServer(rdb, ib, mets, log, worker.Options{
+			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
+		})
+		if err := asynqSrv.Start(mux); err != nil {
+			return fmt.Errorf("start workers: %w", err)
+		}
+		goRun("outbound sweeper", func() error {
+			worker.Sweep(ctx, db, tasks, log, 30*time.Second, time.Minute)
+			return nil
+		})
+	}
+
+	url := "http://" + displayAddr(ln.Addr())
+	printBanner(stdout, cfg, roles, db.Dialect(), url, created, password)
+	if roles.demo {
+		goRun("demo", func() error {
+			return demo.Run(ctx, demo.Deps{DB: db, Channels: chans, BaseURL: url, Out: stdout, Log: log})
+		})
+	}
+
+	<-ctx.Done()
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancelShutdown()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	if asynqSrv != nil {
+		asynqSrv.Shutdown() // waits for in-flight tasks up to ShutdownTimeout
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+func webIf(serve bool) http.Handler {
+	if serve {
+		return web.Handler()
+	}
+	return nil
+}
+
+// openRedis connects to the configured Redis, or starts the embedded one.
+func openRedis(cfg config.Config) (redis.UniversalClient, func(), error) {
+	addr := cfg.RedisAddr
+	stop := func() {}
+	if addr == "" {
+		mr := miniredis.NewMiniRedis()
+		mr.ClockTTL(true) // keys expire with the wall clock, as in a real Redis
+		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, nil, fmt.Errorf("start embedded redis: %w", err)
+		}
+		addr, stop = mr.Addr(), mr.Close
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: addr, Password: cfg.RedisPassword, DB: cfg.RedisDB})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		_ = rdb.Close()
+		stop()
+		return nil, nil, fmt.Errorf("redis at %s (CHATBRIDGE_REDIS_ADDR): %w", addr, err)
+	}
+	return rdb, func() { _ = rdb.Close(); stop() }, nil
+}
+
+func baseURL(cfg config.Config) string {
+	if cfg.BaseURL != "" {
+		return strings.TrimRight(cfg.BaseURL, "/")
+	}
+	_, port, _ := net.SplitHostPort(cfg.HTTPAddr)
+	return "http://localhost:" + port
+}
+
+func displayAddr(a net.Addr) string {
+	host, port, _ := net.SplitHostPort(a.String())
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func printBanner(w io.Writer, cfg config.Config, roles roleSet, dialect store.Dialect, url string, created bool, password string) {
+	var b strings.Builder
+	b.WriteString("\n  ChatBridge is running\n")
+	fmt.Fprintf(&b, "  Web inbox and API: %s\n", url)
+	if cfg.Embedded() {
+		fmt.Fprintf(&b, "  Storage: single-machine default (embedded SQLite in %s, in-process Redis).\n", cfg.DataDir)
+		b.WriteString("  For production set CHATBRIDGE_MYSQL_DSN and CHATBRIDGE_REDIS_ADDR.\n")
+	} else {
+		fmt.Fprintf(&b, "  Storage: %s, Redis at %s\n", dialect, cfg.RedisAddr)
+	}
+	switch {
+	case created && password != "":
+		fmt.Fprintf(&b, "  Admin login: %s / %s   (shown once: write it down)\n", cfg.AdminUser, password)
+	case created:
+		fmt.Fprintf(&b, "  Admin login: %s (password from CHATBRIDGE_ADMIN_PASSWORD)\n", cfg.AdminUser)
+	}
+	if !roles.demo {
+		b.WriteString("  New here? `make demo` (chatbridge demo) opens a demo shop with buyers chatting.\n")
+	}
+	fmt.Fprintln(w, b.String())
+}

@@ -1,0 +1,86 @@
+package inbox
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/models"
+)
+
+// Resolve closes a conversation; the buyer's next message reopens it.
+func (s *Service) Resolve(ctx context.Context, conv *store.ConversationRow) error {
+	return s.change(ctx, conv, map[string]any{"status": models.StatusResolved})
+}
+
+// SetStage moves a conversation by hand; it holds until the buyer's next order change.
+func (s *Service) SetStage(ctx context.Context, conv *store.ConversationRow, stage models.Stage) error {
+	if !stage.Valid() {
+		return &InvalidError{Field: "stage", Reason: "must be pre_sale, in_sale or after_sale"}
+	}
+	return s.change(ctx, conv, map[string]any{"stage": stage})
+}
+
+// Assign gives a conversation to a user of its shop, or to nobody (nil).
+func (s *Service) Assign(ctx context.Context, conv *store.ConversationRow, assignee *uint64) error {
+	if assignee != nil {
+		u, err := s.db.User(ctx, *assignee)
+		if err != nil || u.ShopID == nil || *u.ShopID != conv.ShopID {
+			return &InvalidError{Field: "assignee_id", Reason: "is not a user of this shop"}
+		}
+	}
+	return s.change(ctx, conv, map[string]any{"assignee_id": assignee})
+}
+
+// MarkRead clears a conversation's unread count.
+func (s *Service) MarkRead(ctx context.Context, conv *store.ConversationRow) error {
+	return s.change(ctx, conv, map[string]any{"unread_count": 0})
+}
+
+func (s *Service) change(ctx context.Context, conv *store.ConversationRow, updates map[string]any) error {
+	if err := s.db.UpdateConversation(ctx, conv.ID, updates); err != nil {
+		return fmt.Errorf("inbox: %w", err)
+	}
+	s.publishConversation(ctx, conv.ShopID, conv.ID)
+	return nil
+}
+
+// SetStatus records an agent's presence; an agent coming online picks up the chats
+// waiting in the queues of their skills.
+func (s *Service) SetStatus(ctx context.Context, u *models.User, status models.UserStatus) error {
+	if !status.Valid() {
+		return &InvalidError{Field: "status", Reason: "must be online, away or offline"}
+	}
+	if err := s.db.SetUserStatus(ctx, u.ID, status); err != nil {
+		return fmt.Errorf("inbox: %w", err)
+	}
+	if status == models.UserOnline && u.ShopID != nil && u.Role == models.RoleAgent {
+		return s.AssignWaiting(ctx, *u.ShopID)
+	}
+	return nil
+}
+
+// AssignWaiting routes a shop's unassigned open conversations, oldest activity first.
+func (s *Service) AssignWaiting(ctx context.Context, shopID uint64) error {
+	rows, _, err := s.db.ListConversations(ctx, store.ConversationFilter{
+		ShopID: shopID, Status: models.StatusOpen, Assignee: "none", Limit: 200,
+	})
+	if err != nil {
+		return fmt.Errorf("inbox: waiting conversations: %w", err)
+	}
+	for i := len(rows) - 1; i >= 0; i-- {
+		conv := rows[i].Conversation
+		err := s.db.Tx(ctx, func(tx *store.DB) error {
+			locked, err := tx.LockConversation(ctx, conv.ChannelID, conv.CustomerID)
+			if err != nil || locked.AssigneeID != nil {
+				return err
+			}
+			return s.route(ctx, tx, locked)
+		})
+		if err != nil {
+			return fmt.Errorf("inbox: route waiting conversation %d: %w", conv.ID, err)
+		}
+		s.publishConversation(ctx, shopID, conv.ID)
+	}
+	return nil
+}

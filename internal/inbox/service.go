@@ -1,0 +1,96 @@
+// Package inbox is the heart of ChatBridge: it ingests what the platforms send (one
+// transaction per message, de-duplicated by the store's unique keys), keeps each
+// conversation's stage in step with the buyer's orders, routes chats to agents, and
+// takes agents' replies to the outbound queue.
+package inbox
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/chatbridge/chatbridge/adapters"
+	"github.com/chatbridge/chatbridge/internal/realtime"
+	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/internal/view"
+	"github.com/chatbridge/chatbridge/models"
+)
+
+// Publisher sends live events to the agents' browsers.
+type Publisher interface {
+	Publish(ctx context.Context, ev realtime.Event) error
+}
+
+// Outbox queues an outbound message for delivery.
+type Outbox interface {
+	EnqueueSend(ctx context.Context, messageID uint64) error
+}
+
+// ChannelLoader gives the decrypted channel an adapter needs.
+type ChannelLoader interface {
+	Load(ctx context.Context, id uint64) (adapters.Channel, error)
+}
+
+// Metrics counts what flows through the inbox.
+type Metrics interface {
+	MessageIn(channelType string, duplicate bool)
+	MessageOut(channelType string, status models.MessageStatus)
+}
+
+// Service runs the inbox.
+type Service struct {
+	db       *store.DB
+	pub      Publisher
+	outbox   Outbox
+	channels ChannelLoader
+	registry *adapters.Registry
+	metrics  Metrics
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// Deps are the collaborators of the inbox.
+type Deps struct {
+	DB       *store.DB
+	Pub      Publisher
+	Outbox   Outbox
+	Channels ChannelLoader
+	Registry *adapters.Registry
+	Metrics  Metrics
+	Log      *slog.Logger
+}
+
+// NewService wires the inbox.
+func NewService(d Deps) *Service {
+	return &Service{db: d.DB, pub: d.Pub, outbox: d.Outbox, channels: d.Channels, registry: d.Registry,
+		metrics: d.Metrics, log: d.Log, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// ErrDuplicate reports a message the channel has delivered before: it is stored once.
+var ErrDuplicate = errors.New("duplicate delivery")
+
+// publishConversation sends the conversation's current row; failures only delay the
+// live view (clients catch up from the store), so they are logged, not returned.
+func (s *Service) publishConversation(ctx context.Context, shopID, id uint64) {
+	row, err := s.db.ConversationRow(ctx, shopID, id)
+	if err != nil {
+		s.log.Error("load conversation for event", "conversation_id", id, "err", err)
+		return
+	}
+	s.publish(ctx, shopID, realtime.ConversationUpdated, row.UpdatedAt, view.NewConversation(row))
+}
+
+func (s *Service) publishMessage(ctx context.Context, typ string, m *models.Message) {
+	s.publish(ctx, m.ShopID, typ, m.UpdatedAt, view.NewMessage(m))
+}
+
+func (s *Service) publish(ctx context.Context, shopID uint64, typ string, at time.Time, data any) {
+	ev, err := realtime.NewEvent(shopID, typ, at, data)
+	if err == nil {
+		err = s.pub.Publish(ctx, ev)
+	}
+	if err != nil {
+		s.log.Warn("live event not published; clients catch up on reconnect", "type", typ, "err", err)
+	}
+}

@@ -1,0 +1,144 @@
+// Package view is the JSON shape of each noun, shared by the HTTP answers and the live
+// events so that a client applies both the same way. Ids are strings, times RFC 3339 UTC.
+package view
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/models"
+)
+
+// ID renders a numeric id as the string clients see.
+func ID(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// OptionalID renders a nullable id; nil stays null.
+func OptionalID(id *uint64) *string {
+	if id == nil {
+		return nil
+	}
+	s := ID(*id)
+	return &s
+}
+
+// Time renders a time in UTC.
+func Time(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// Customer is a buyer.
+type Customer struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Conversation is an inbox row.
+type Conversation struct {
+	ID                 string   `json:"id"`
+	ShopID             string   `json:"shop_id"`
+	ChannelID          string   `json:"channel_id"`
+	Customer           Customer `json:"customer"`
+	Stage              string   `json:"stage"`
+	Status             string   `json:"status"`
+	AssigneeID         *string  `json:"assignee_id"`
+	LastMessageAt      string   `json:"last_message_at"`
+	LastMessagePreview string   `json:"last_message_preview"`
+	UnreadCount        int      `json:"unread_count"`
+	UpdatedAt          string   `json:"updated_at"`
+}
+
+// NewConversation renders a conversation row.
+func NewConversation(r *store.ConversationRow) Conversation {
+	return Conversation{
+		ID: ID(r.ID), ShopID: ID(r.ShopID), ChannelID: ID(r.ChannelID),
+		Customer: Customer{ID: r.CustomerExternalID, Name: r.CustomerName},
+		Stage:    string(r.Stage), Status: string(r.Status), AssigneeID: OptionalID(r.AssigneeID),
+		LastMessageAt: Time(r.LastMessageAt), LastMessagePreview: r.LastMessagePreview,
+		UnreadCount: r.UnreadCount, UpdatedAt: Time(r.UpdatedAt),
+	}
+}
+
+// Message is one chat message.
+type Message struct {
+	ID             string  `json:"id"`
+	ConversationID string  `json:"conversation_id"`
+	Direction      string  `json:"direction"`
+	Type           string  `json:"type"`
+	Text           string  `json:"text"`
+	Status         string  `json:"status"`
+	Sender         string  `json:"sender"`
+	SenderID       *string `json:"sender_id,omitempty"`
+	Error          string  `json:"error,omitempty"`
+	CreatedAt      string  `json:"created_at"`
+	UpdatedAt      string  `json:"updated_at"`
+}
+
+// NewMessage renders a message.
+func NewMessage(m *models.Message) Message {
+	return Message{
+		ID: ID(m.ID), ConversationID: ID(m.ConversationID), Direction: string(m.Direction),
+		Type: m.Type, Text: m.Text, Status: string(m.Status), Sender: m.SenderName,
+		SenderID: OptionalID(m.SenderID), Error: m.Error,
+		CreatedAt: Time(m.CreatedAt), UpdatedAt: Time(m.UpdatedAt),
+	}
+}
+
+// Tracking is a parcel's carrier and number.
+type Tracking struct {
+	Carrier string `json:"carrier"`
+	Number  string `json:"number"`
+}
+
+// Order is a buyer's order beside the chat.
+type Order struct {
+	ID         string             `json:"id"`
+	ExternalID string             `json:"external_id"`
+	ChannelID  string             `json:"channel_id"`
+	Status     string             `json:"status"`
+	Total      string             `json:"total"`
+	Currency   string             `json:"currency"`
+	Items      []models.OrderItem `json:"items"`
+	Address    models.Address     `json:"address"`
+	Tracking   Tracking           `json:"tracking"`
+	Note       string             `json:"note"`
+	Flag       string             `json:"flag"`
+	UpdatedAt  string             `json:"updated_at"`
+}
+
+// NewOrder renders an order.
+func NewOrder(o *models.Order) Order {
+	items := o.Items.V
+	if items == nil {
+		items = []models.OrderItem{}
+	}
+	return Order{
+		ID: ID(o.ID), ExternalID: o.ExternalID, ChannelID: ID(o.ChannelID), Status: string(o.Status),
+		Total: o.Total, Currency: o.Currency, Items: items, Address: o.Address.V,
+		Tracking: Tracking{Carrier: o.TrackingCarrier, Number: o.TrackingNumber},
+		Note:     o.Note, Flag: o.Flag, UpdatedAt: Time(o.PlatformUpdatedAt),
+	}
+}
+
+// User is a member of staff, never with their password.
+type User struct {
+	ID          string   `json:"id"`
+	Username    string   `json:"username"`
+	Role        string   `json:"role"`
+	ShopID      *string  `json:"shop_id"`
+	DisplayName string   `json:"display_name"`
+	AgentNo     string   `json:"agent_no"`
+	Skills      []string `json:"skills"`
+	Status      string   `json:"status"`
+}
+
+// NewUser renders a user.
+func NewUser(u *models.User) User {
+	skills := []string{}
+	for _, s := range strings.Split(u.Skills, ",") {
+		if s != "" {
+			skills = append(skills, s)
+		}
+	}
+	return User{ID: ID(u.ID), Username: u.Username, Role: string(u.Role), ShopID: OptionalID(u.ShopID),
+		DisplayName: u.DisplayName, AgentNo: u.AgentNo, Skills: skills, Status: string(u.Status)}
+}

@@ -1,0 +1,106 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/chatbridge/chatbridge/adapters"
+)
+
+// Deliverer sends an outbound message; final is set on the last allowed attempt.
+type Deliverer interface {
+	Deliver(ctx context.Context, messageID uint64, final bool) error
+}
+
+// TaskMetrics records task runs.
+type TaskMetrics interface {
+	ObserveTask(typ string, err error, took time.Duration)
+}
+
+// Options configure the server.
+type Options struct {
+	Concurrency     int
+	RetryBase       time.Duration
+	ShutdownTimeout time.Duration
+}
+
+// NewServer builds the asynq server and its handlers.
+func NewServer(rdb redis.UniversalClient, d Deliverer, m TaskMetrics, log *slog.Logger, opts Options) (*asynq.Server, *asynq.ServeMux) {
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency:     opts.Concurrency,
+		Queues:          map[string]int{QueueOutbound: 6, QueueDefault: 3},
+		RetryDelayFunc:  retryDelay(opts.RetryBase),
+		ShutdownTimeout: opts.ShutdownTimeout,
+		Logger:          slogAdapter{log},
+		// Redis being away is logged by the health check, not once per poll.
+		HealthCheckFunc: func(err error) {
+			if err != nil {
+				log.Warn("worker cannot reach redis", "err", err)
+			}
+		},
+	})
+	mux := asynq.NewServeMux()
+	mux.Use(observe(m))
+	mux.HandleFunc(TypeSendMessage, sendMessageHandler(d))
+	return srv, mux
+}
+
+func sendMessageHandler(d Deliverer) asynq.HandlerFunc {
+	return func(ctx context.Context, t *asynq.Task) error {
+		var p SendMessagePayload
+		if err := json.Unmarshal(t.Payload(), &p); err != nil {
+			return fmt.Errorf("worker: bad %s payload: %v: %w", TypeSendMessage, err, asynq.SkipRetry)
+		}
+		retried, _ := asynq.GetRetryCount(ctx)
+		maxRetry, _ := asynq.GetMaxRetry(ctx)
+		return d.Deliver(ctx, p.MessageID, retried >= maxRetry)
+	}
+}
+
+// retryDelay backs off exponentially from base (with jitter, capped at ten minutes),
+// unless the platform said when to come back.
+func retryDelay(base time.Duration) asynq.RetryDelayFunc {
+	return func(n int, err error, _ *asynq.Task) time.Duration {
+		var ra *adapters.RetryAfterError
+		if errors.As(err, &ra) && ra.After > 0 {
+			return ra.After
+		}
+		d := base << min(n, 20)
+		if d <= 0 || d > 10*time.Minute {
+			d = 10 * time.Minute
+		}
+		return d + time.Duration(rand.Int64N(int64(d)/4+1))
+	}
+}
+
+func observe(m TaskMetrics) asynq.MiddlewareFunc {
+	return func(next asynq.Handler) asynq.Handler {
+		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+			start := time.Now()
+			err := next.ProcessTask(ctx, t)
+			if m != nil {
+				m.ObserveTask(t.Type(), err, time.Since(start))
+			}
+			return err
+		})
+	}
+}
+
+// slogAdapter lets asynq log through slog.
+type slogAdapter struct{ log *slog.Logger }
+
+func (a slogAdapter) Debug(args ...any) { a.log.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (a slogAdapter) Info(args ...any)  { a.log.Info(fmt.Sprint(args...), "component", "asynq") }
+func (a slogAdapter) Warn(args ...any)  { a.log.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (a slogAdapter) Error(args ...any) { a.log.Error(fmt.Sprint(args...), "component", "asynq") }
+func (a slogAdapter) Fatal(args ...any) {
+	a.log.Error(fmt.Sprint(args...), "component", "asynq", "fatal", true)
+}
