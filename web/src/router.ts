@@ -1,14 +1,14 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { auth, ensureUser } from './stores/auth'
-
-// Both inbox routes share one component instance, so opening a conversation
-// does not remount the inbox (and its live connection).
-const InboxView = () => import('./views/InboxView.vue')
+import InboxView from './views/InboxView.vue'
+import LoginView from './views/LoginView.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
-    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+    { path: '/login', name: 'login', component: LoginView, meta: { public: true } },
+    // Both inbox routes render the same component, so opening a conversation
+    // does not remount the inbox (and its live connection).
     { path: '/', name: 'inbox', component: InboxView },
     { path: '/c/:id', name: 'conversation', component: InboxView },
     { path: '/:pathMatch(.*)*', redirect: '/' },

@@ -6,9 +6,12 @@ export interface User {
   id: string
   username: string
   role: Role
-  shop_id: string
+  /** Null for platform administrators, who are not tied to one shop. */
+  shop_id: string | null
   display_name: string
   agent_no: string
+  skills?: string[]
+  status?: string
 }
 
 export interface LoginResponse {
@@ -41,6 +44,8 @@ export interface Conversation {
   last_message_at: string | null
   last_message_preview: string
   unread_count: number
+  /** When the server last changed this conversation; used to ignore stale updates. */
+  updated_at?: string
 }
 
 export interface ConversationPage {
@@ -97,7 +102,11 @@ export interface Message {
   text: string
   status: MessageStatus
   sender?: MessageSender
+  sender_id?: string | null
+  /** Why delivery failed (status "failed"). */
+  error?: string
   created_at: string
+  updated_at?: string
 }
 
 export interface MessagePage {

@@ -180,7 +180,7 @@ export function eventStreamUrl(since: string | null, token: string | null, loc: 
   const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:'
   const params = new URLSearchParams()
   if (since) params.set('since', since)
-  // The session cookie authenticates the socket; the token is a fallback
+  // The login cookie authenticates the socket; the token is a fallback
   // for setups where the cookie is not sent (e.g. a Secure cookie on plain HTTP).
   if (token) params.set('token', token)
   const q = params.toString()

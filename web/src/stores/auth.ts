@@ -42,13 +42,13 @@ export async function logout(): Promise<void> {
   try {
     await api.logout()
   } catch {
-    // The local session is cleared either way.
+    // The local login state is cleared either way.
   } finally {
     forgetUser()
   }
 }
 
-/** Drops the local session (after logout or a 401). */
+/** Forgets the logged-in user and token (after logout or a 401). */
 export function forgetUser() {
   api.setToken(null)
   auth.user = null

@@ -81,6 +81,12 @@ export function previewOf(m: Pick<Message, 'type' | 'text'>): string {
   return m.type && m.type !== 'text' ? `[${m.type}]` : ''
 }
 
+/** True when `incoming` is known to describe an older state than `existing`. */
+export function isStale(existing: { updated_at?: string }, incoming: { updated_at?: string }): boolean {
+  if (!existing.updated_at || !incoming.updated_at) return false
+  return timeOf(incoming.updated_at) < timeOf(existing.updated_at)
+}
+
 function localMatch(c: Conversation, q: string): boolean {
   const needle = q.trim().toLowerCase()
   if (!needle) return true
@@ -147,6 +153,8 @@ export function createInboxStore(deps: { api?: ApiClient; hooks?: InboxHooks } =
   function upsertConversation(incoming: Conversation): Conversation {
     const existing = state.conversations[incoming.id]
     if (existing) {
+      // A late or replayed older snapshot must not undo a newer one.
+      if (isStale(existing, incoming)) return existing
       Object.assign(existing, incoming)
     } else {
       state.conversations[incoming.id] = { ...incoming }
@@ -209,7 +217,7 @@ export function createInboxStore(deps: { api?: ApiClient; hooks?: InboxHooks } =
     if (!t) return false
     const i = t.items.findIndex((x) => x.id === m.id)
     if (i >= 0) {
-      if (!opts.onlyIfMissing) {
+      if (!opts.onlyIfMissing && !isStale(t.items[i], m)) {
         const before = t.items[i]
         const merged = { ...before, ...m }
         t.items.splice(i, 1, merged)
