@@ -89,6 +89,17 @@ func New(d Deps) http.Handler {
 	return r
 }
 
+// NewOps builds the handler of a worker-only process: health, readiness and metrics.
+func NewOps(d Deps) http.Handler {
+	s := &Server{Deps: d}
+	r := gin.New()
+	r.Use(s.requestContext(), gin.Recovery())
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
+	return r
+}
+
 type ctxKey int
 
 const logKey ctxKey = iota

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/chatbridge/chatbridge/internal/app"
 	"github.com/chatbridge/chatbridge/internal/config"
 )
 
@@ -64,23 +64,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 	log := newLogger(cfg, stderr)
 	gin.SetMode(gin.ReleaseMode)
 
-	var roles roleSet
+	var roles app.Roles
 	switch cmd {
 	case "all":
-		roles = roleSet{serve: true, work: true}
+		roles = app.Roles{Serve: true, Work: true}
 	case "serve":
-		roles = roleSet{serve: true}
+		roles = app.Roles{Serve: true}
 	case "worker":
-		roles = roleSet{work: true}
+		roles = app.Roles{Work: true}
 	case "demo":
-		roles = roleSet{serve: true, work: true, demo: true}
+		roles = app.Roles{Serve: true, Work: true, Demo: true}
 	case "migrate":
-		roles = roleSet{migrateOnly: true}
+		roles = app.Roles{MigrateOnly: true}
 	default:
 		fmt.Fprintf(stderr, "chatbridge: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
-	if err := runApp(ctx, cfg, roles, log, stdout); err != nil {
+	if err := app.Run(ctx, cfg, app.Options{Roles: roles, Log: log, Out: stdout}); err != nil {
 		log.Error("chatbridge stopped", "err", err)
 		return 1
 	}
@@ -133,6 +133,3 @@ func healthcheck(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	return 0
 }
-
-var errSplitNeedsServers = errors.New("serve and worker run as separate processes only with mysql_dsn and redis_addr set " +
-	"(CHATBRIDGE_MYSQL_DSN, CHATBRIDGE_REDIS_ADDR); the embedded default runs both in one process: chatbridge all")

@@ -1,4 +1,7 @@
-package main
+// Package app wires ChatBridge together: storage, Redis (or their embedded stand-ins),
+// the adapters, the domain services, the HTTP server and the workers. The binary and the
+// end-to-end tests both start it through Run.
+package app
 
 import (
 	"context"
@@ -33,16 +36,35 @@ import (
 	"github.com/chatbridge/chatbridge/worker"
 )
 
-// roleSet says what this process runs.
-type roleSet struct {
-	serve, work, demo, migrateOnly bool
+// Roles say what a process runs.
+type Roles struct {
+	Serve       bool // API, web app, webhooks, WebSocket
+	Work        bool // asynq workers
+	Demo        bool // demo shop and buyer simulator
+	MigrateOnly bool // bring the schema up to date and return
 }
 
-// runApp wires every part and runs until ctx ends, then shuts down gracefully.
-func runApp(ctx context.Context, cfg config.Config, roles roleSet, log *slog.Logger, stdout io.Writer) error {
-	embedded := cfg.Embedded()
-	if embedded && !roles.migrateOnly && !(roles.serve && roles.work) {
-		return errSplitNeedsServers
+// ErrSplitNeedsServers refuses separate serve/worker processes on the embedded default,
+// whose Redis lives inside one process.
+var ErrSplitNeedsServers = errors.New("serve and worker run as separate processes only with mysql_dsn and redis_addr set " +
+	"(CHATBRIDGE_MYSQL_DSN, CHATBRIDGE_REDIS_ADDR); the embedded default runs both in one process: chatbridge all")
+
+// Options tune Run beyond the configuration.
+type Options struct {
+	Roles Roles
+	Log   *slog.Logger
+	// Out receives the start-up banner.
+	Out io.Writer
+	// Ready, when set, is called with the listening address once the process serves.
+	Ready func(addr string)
+}
+
+// Run wires every part and runs until ctx ends, then shuts down gracefully: HTTP
+// requests are drained and in-flight tasks finish (up to shutdown_timeout).
+func Run(ctx context.Context, cfg config.Config, opts Options) error {
+	roles, log, stdout := opts.Roles, opts.Log, opts.Out
+	if cfg.Embedded() && !roles.MigrateOnly && !(roles.Serve && roles.Work) {
+		return ErrSplitNeedsServers
 	}
 	db, err := store.Open(ctx, store.Options{
 		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log,
@@ -54,7 +76,7 @@ func runApp(ctx context.Context, cfg config.Config, roles roleSet, log *slog.Log
 	if err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	if roles.migrateOnly {
+	if roles.MigrateOnly {
 		log.Info("schema is up to date", "dialect", db.Dialect())
 		return nil
 	}
@@ -114,16 +136,20 @@ func runApp(ctx context.Context, cfg config.Config, roles roleSet, log *slog.Log
 
 	hub := realtime.NewHub(256, log)
 	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
-	handler := api.New(api.Deps{
+	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Channels: chans, Registry: registry, Hub: hub,
-		Metrics: mets, Web: webIf(roles.serve), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
-	})
+		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
+	}
+	handler := api.NewOps(deps)
+	if roles.Serve {
+		handler = api.New(deps)
+	}
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (CHATBRIDGE_HTTP_ADDR): %w", cfg.HTTPAddr, err)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	if roles.serve {
+	if roles.Serve {
 		ready := make(chan struct{})
 		goRun("realtime relay", func() error { return realtime.Relay(ctx, rdb, pubsub, hub, ready) })
 		select {
@@ -139,7 +165,7 @@ func runApp(ctx context.Context, cfg config.Config, roles roleSet, log *slog.Log
 	})
 
 	var asynqSrv *asynq.Server
-	if roles.work {
+	if roles.Work {
 		var mux *asynq.ServeMux
 		asynqSrv, mux = worker.NewServer(rdb, ib, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
@@ -155,7 +181,10 @@ func runApp(ctx context.Context, cfg config.Config, roles roleSet, log *slog.Log
 
 	url := "http://" + displayAddr(ln.Addr())
 	printBanner(stdout, cfg, roles, db.Dialect(), url, created, password)
-	if roles.demo {
+	if opts.Ready != nil {
+		opts.Ready(ln.Addr().String())
+	}
+	if roles.Demo {
 		goRun("demo", func() error {
 			return demo.Run(ctx, demo.Deps{DB: db, Channels: chans, BaseURL: url, Out: stdout, Log: log})
 		})
@@ -174,13 +203,6 @@ func runApp(ctx context.Context, cfg config.Config, roles roleSet, log *slog.Log
 	wg.Wait()
 	close(errs)
 	return <-errs
-}
-
-func webIf(serve bool) http.Handler {
-	if serve {
-		return web.Handler()
-	}
-	return nil
 }
 
 // openRedis connects to the configured Redis, or starts the embedded one.
@@ -222,7 +244,7 @@ func displayAddr(a net.Addr) string {
 	return net.JoinHostPort(host, port)
 }
 
-func printBanner(w io.Writer, cfg config.Config, roles roleSet, dialect store.Dialect, url string, created bool, password string) {
+func printBanner(w io.Writer, cfg config.Config, roles Roles, dialect store.Dialect, url string, created bool, password string) {
 	var b strings.Builder
 	b.WriteString("\n  ChatBridge is running\n")
 	fmt.Fprintf(&b, "  Web inbox and API: %s\n", url)
@@ -238,7 +260,7 @@ func printBanner(w io.Writer, cfg config.Config, roles roleSet, dialect store.Di
 	case created:
 		fmt.Fprintf(&b, "  Admin login: %s (password from CHATBRIDGE_ADMIN_PASSWORD)\n", cfg.AdminUser)
 	}
-	if !roles.demo {
+	if !roles.Demo {
 		b.WriteString("  New here? `make demo` (chatbridge demo) opens a demo shop with buyers chatting.\n")
 	}
 	fmt.Fprintln(w, b.String())
