@@ -13,7 +13,6 @@ import (
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/store"
 	"github.com/chatbridge/chatbridge/internal/view"
-	"github.com/chatbridge/chatbridge/models"
 )
 
 // wsEvent is what a client receives.
@@ -26,11 +25,15 @@ type wsEvent struct {
 // catchUpLimit bounds what a reconnecting client is replayed per kind.
 const catchUpLimit = 2000
 
+// replayMargin widens a replay backwards: a change stamped just before the cursor may
+// have committed (and been published) just after it. Clients apply events by id, so
+// the few replayed twice do no harm; the ones this catches would otherwise be lost.
+const replayMargin = 5 * time.Second
+
 // websocket streams the shop's events. With ?since=<cursor> it first replays from the
 // store what changed after that cursor, so a reconnecting client misses nothing that
 // Redis pub/sub dropped while it was away. Admins name the shop with ?shop_id=.
 func (s *Server) websocket(c *gin.Context) {
-	u := currentUser(c)
 	shopID, ok := s.shopParam(c, c.Query("shop_id"))
 	if !ok {
 		return
@@ -54,7 +57,7 @@ func (s *Server) websocket(c *gin.Context) {
 	defer s.Hub.Unsubscribe(sub)
 	ctx := conn.CloseRead(context.WithoutCancel(c.Request.Context()))
 	if !since.IsZero() {
-		if err := s.replay(ctx, conn, u, shopID, since); err != nil {
+		if err := s.replay(ctx, conn, shopID, since); err != nil {
 			requestLog(c).Warn("websocket replay", "err", err)
 			conn.Close(websocket.StatusInternalError, "replay failed")
 			return
@@ -90,7 +93,8 @@ func write(ctx context.Context, conn *websocket.Conn, ev wsEvent) error {
 	return wsjson.Write(wctx, conn, ev)
 }
 
-func (s *Server) replay(ctx context.Context, conn *websocket.Conn, u *models.User, shopID uint64, since time.Time) error {
+func (s *Server) replay(ctx context.Context, conn *websocket.Conn, shopID uint64, since time.Time) error {
+	since = since.Add(-replayMargin)
 	f := store.ConversationFilter{ShopID: shopID, UpdatedAt: since, Limit: 200}
 	rows, _, err := s.DB.ListConversations(ctx, f)
 	if err != nil {
