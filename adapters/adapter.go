@@ -93,6 +93,15 @@ type SendResult struct {
 	RemoteID string
 }
 
+// OrderNote is a note and flag to write back onto a marketplace order, the way the
+// packer sees it when printing the waybill. Flag is one of models.Flags; each adapter
+// maps it to its platform's own flag values.
+type OrderNote struct {
+	OrderID string // the platform's order id
+	Flag    string
+	Note    string
+}
+
 // Adapter is one channel type: it checks and reads the platform's webhooks and sends
 // replies back.
 type Adapter interface {

@@ -13,6 +13,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/inbox"
 	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/models"
 )
 
 // errorBody is the one error shape of the API.
@@ -43,7 +44,7 @@ func notFound(c *gin.Context) { abort(c, http.StatusNotFound, "not_found", "not 
 func (s *Server) fail(c *gin.Context, err error) {
 	var (
 		badReq  *adapters.BadRequestError
-		invErr  *inbox.InvalidError
+		invErr  *models.InvalidError
 		phrases *inbox.ForbiddenPhraseError
 	)
 	switch {

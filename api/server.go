@@ -18,6 +18,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/inbox"
 	"github.com/chatbridge/chatbridge/internal/metrics"
+	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/store"
 )
@@ -28,6 +29,7 @@ type Deps struct {
 	Redis        redis.UniversalClient
 	Auth         *auth.Service
 	Inbox        *inbox.Service
+	Orders       *orders.Service
 	Channels     *channels.Service
 	Registry     *adapters.Registry
 	Hub          *realtime.Hub
@@ -75,6 +77,9 @@ func New(d Deps) http.Handler {
 	conv.POST("/stage", s.setStage)
 	conv.POST("/resolve", s.resolve)
 	conv.POST("/read", s.markRead)
+	order := authed.Group("/orders/:id", s.loadOrder)
+	order.PUT("/note", s.requireRole("admin", "supervisor", "agent"), s.setOrderNote)
+	order.GET("/notes", s.listOrderNotes)
 	authed.GET("/ws", s.websocket)
 
 	if d.Web != nil {

@@ -110,3 +110,22 @@ const (
 func (s UserStatus) Valid() bool {
 	return s == UserOnline || s == UserAway || s == UserOffline
 }
+
+// NoteSync is where an order note's write-back to the marketplace stands.
+type NoteSync string
+
+// Write-back states; unsupported means the platform offers no note API (kept in ChatBridge only).
+const (
+	NoteSyncNone        NoteSync = "none"
+	NoteSyncPending     NoteSync = "pending"
+	NoteSyncSynced      NoteSync = "synced"
+	NoteSyncFailed      NoteSync = "failed"
+	NoteSyncUnsupported NoteSync = "unsupported"
+)
+
+// Flags are the note flag colours (旗帜) ChatBridge offers; adapters map them to each
+// marketplace's own values.
+var Flags = []string{"none", "red", "yellow", "green", "blue", "purple"}
+
+// NoteCategories are the kinds of special request a note records.
+var NoteCategories = []string{"address_change", "item_change", "courier", "invoice", "greeting_card", "delivery_time", "other"}

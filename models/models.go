@@ -132,7 +132,26 @@ type Order struct {
 	TrackingNumber    string
 	Note              string
 	Flag              string
+	NoteCategory      string
+	NoteSync          NoteSync
+	NoteSyncError     string
 	PlatformUpdatedAt time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+}
+
+// OrderNote is one change of an order's note and flag, with the outcome of writing it
+// back to the marketplace.
+type OrderNote struct {
+	ID        uint64
+	ShopID    uint64
+	OrderID   uint64
+	Flag      string
+	Note      string
+	Category  string
+	AuthorID  *uint64
+	Sync      NoteSync
+	SyncError string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }

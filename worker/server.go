@@ -20,6 +20,17 @@ type Deliverer interface {
 	Deliver(ctx context.Context, messageID uint64, final bool) error
 }
 
+// NoteSyncer writes an order note back to its marketplace; final as for Deliverer.
+type NoteSyncer interface {
+	SyncNote(ctx context.Context, noteID uint64, final bool) error
+}
+
+// Handlers are the domain services the tasks call.
+type Handlers struct {
+	Deliverer  Deliverer
+	NoteSyncer NoteSyncer
+}
+
 // TaskMetrics records task runs.
 type TaskMetrics interface {
 	ObserveTask(typ string, err error, took time.Duration)
@@ -33,13 +44,16 @@ type Options struct {
 }
 
 // NewServer builds the asynq server and its handlers.
-func NewServer(rdb redis.UniversalClient, d Deliverer, m TaskMetrics, log *slog.Logger, opts Options) (*asynq.Server, *asynq.ServeMux) {
+func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.Logger, opts Options) (*asynq.Server, *asynq.ServeMux) {
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency:     opts.Concurrency,
-		Queues:          map[string]int{QueueOutbound: 6, QueueDefault: 3},
-		RetryDelayFunc:  retryDelay(opts.RetryBase),
-		ShutdownTimeout: opts.ShutdownTimeout,
-		Logger:          slogAdapter{log},
+		Concurrency:    opts.Concurrency,
+		Queues:         map[string]int{QueueOutbound: 6, QueueDefault: 3},
+		RetryDelayFunc: retryDelay(opts.RetryBase),
+		// Retries and scheduled tasks move to their queue on this tick: a short one keeps
+		// a retried reply's delay close to its backoff.
+		DelayedTaskCheckInterval: time.Second,
+		ShutdownTimeout:          opts.ShutdownTimeout,
+		Logger:                   slogAdapter{log},
 		// Redis being away is logged by the health check, not once per poll.
 		HealthCheckFunc: func(err error) {
 			if err != nil {
@@ -49,20 +63,36 @@ func NewServer(rdb redis.UniversalClient, d Deliverer, m TaskMetrics, log *slog.
 	})
 	mux := asynq.NewServeMux()
 	mux.Use(observe(m))
-	mux.HandleFunc(TypeSendMessage, sendMessageHandler(d))
+	mux.HandleFunc(TypeSendMessage, func(ctx context.Context, t *asynq.Task) error {
+		var p SendMessagePayload
+		if err := decode(t, &p); err != nil {
+			return err
+		}
+		return h.Deliverer.Deliver(ctx, p.MessageID, lastAttempt(ctx))
+	})
+	mux.HandleFunc(TypeSyncOrderNote, func(ctx context.Context, t *asynq.Task) error {
+		var p SyncOrderNotePayload
+		if err := decode(t, &p); err != nil {
+			return err
+		}
+		return h.NoteSyncer.SyncNote(ctx, p.NoteID, lastAttempt(ctx))
+	})
 	return srv, mux
 }
 
-func sendMessageHandler(d Deliverer) asynq.HandlerFunc {
-	return func(ctx context.Context, t *asynq.Task) error {
-		var p SendMessagePayload
-		if err := json.Unmarshal(t.Payload(), &p); err != nil {
-			return fmt.Errorf("worker: bad %s payload: %v: %w", TypeSendMessage, err, asynq.SkipRetry)
-		}
-		retried, _ := asynq.GetRetryCount(ctx)
-		maxRetry, _ := asynq.GetMaxRetry(ctx)
-		return d.Deliver(ctx, p.MessageID, retried >= maxRetry)
+// decode reads a task's payload; a payload that cannot be read is never retried.
+func decode(t *asynq.Task, v any) error {
+	if err := json.Unmarshal(t.Payload(), v); err != nil {
+		return fmt.Errorf("worker: bad %s payload: %v: %w", t.Type(), err, asynq.SkipRetry)
 	}
+	return nil
+}
+
+// lastAttempt tells a handler that no retry follows a failure, so it must record one.
+func lastAttempt(ctx context.Context) bool {
+	retried, _ := asynq.GetRetryCount(ctx)
+	maxRetry, _ := asynq.GetMaxRetry(ctx)
+	return retried >= maxRetry
 }
 
 // retryDelay backs off exponentially from base (with jitter, capped at ten minutes),

@@ -17,6 +17,8 @@ import (
 const (
 	// TypeSendMessage delivers one outbound reply through its channel.
 	TypeSendMessage = "message:send"
+	// TypeSyncOrderNote writes one order-note change back to its marketplace.
+	TypeSyncOrderNote = "order:note-sync"
 )
 
 // Queues, by priority.
@@ -68,6 +70,30 @@ func (c *Client) EnqueueSend(ctx context.Context, messageID uint64) error {
 	}
 	if err != nil {
 		return fmt.Errorf("worker: queue delivery of message %d: %w", messageID, err)
+	}
+	return nil
+}
+
+// SyncOrderNotePayload names the note change to write back.
+type SyncOrderNotePayload struct {
+	NoteID uint64 `json:"note_id"`
+}
+
+// EnqueueNoteSync queues the write-back of a note change (once per change).
+func (c *Client) EnqueueNoteSync(ctx context.Context, noteID uint64) error {
+	payload, err := json.Marshal(SyncOrderNotePayload{NoteID: noteID})
+	if err != nil {
+		return fmt.Errorf("worker: encode note payload: %w", err)
+	}
+	task := asynq.NewTask(TypeSyncOrderNote, payload,
+		asynq.TaskID("order-note:"+strconv.FormatUint(noteID, 10)),
+		asynq.Queue(QueueDefault), asynq.MaxRetry(c.maxRetry), asynq.Timeout(30*time.Second))
+	_, err = c.asynq.EnqueueContext(ctx, task)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("worker: queue write-back of note %d: %w", noteID, err)
 	}
 	return nil
 }

@@ -155,3 +155,10 @@ func retryAfter(resp *http.Response) (time.Duration, bool) {
 	}
 	return time.Duration(secs) * time.Second, true
 }
+
+// WriteNote sends an order note to the callback URL as an order_note event.
+func (a *Adapter) WriteNote(ctx context.Context, ch adapters.Channel, n adapters.OrderNote) error {
+	return a.Post(ctx, ch, map[string]any{"event": "order_note", "order_note": map[string]string{
+		"order_id": n.OrderID, "flag": n.Flag, "note": n.Note,
+	}})
+}

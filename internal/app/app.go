@@ -29,6 +29,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/demo"
 	"github.com/chatbridge/chatbridge/internal/inbox"
 	"github.com/chatbridge/chatbridge/internal/metrics"
+	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/secretbox"
 	"github.com/chatbridge/chatbridge/internal/store"
@@ -112,6 +113,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		DB: db, Pub: realtime.NewPublisher(rdb, pubsub), Outbox: tasks, Channels: chans,
 		Registry: registry, Metrics: mets, Log: log,
 	})
+	orderSvc := orders.NewService(db, tasks, chans, registry, log)
 	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
 
 	created, password, err := authn.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
@@ -137,7 +139,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	hub := realtime.NewHub(256, log)
 	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
 	deps := api.Deps{
-		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Channels: chans, Registry: registry, Hub: hub,
+		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Hub: hub,
 		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
 	}
 	handler := api.NewOps(deps)
@@ -167,7 +169,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	var asynqSrv *asynq.Server
 	if roles.Work {
 		var mux *asynq.ServeMux
-		asynqSrv, mux = worker.NewServer(rdb, ib, mets, log, worker.Options{
+		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
 		})
 		if err := asynqSrv.Start(mux); err != nil {

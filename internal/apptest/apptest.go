@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/chatbridge/chatbridge/adapters/generic"
 	"github.com/chatbridge/chatbridge/internal/app"
 	"github.com/chatbridge/chatbridge/internal/config"
@@ -65,6 +67,7 @@ type Instance struct {
 // Start runs the app with the given roles until the test ends.
 func Start(t testing.TB, cfg config.Config, roles app.Roles) *Instance {
 	t.Helper()
+	gin.SetMode(gin.ReleaseMode)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	inst := &Instance{stop: cancel, done: make(chan error, 1)}

@@ -16,7 +16,7 @@ func (s *Service) Resolve(ctx context.Context, conv *store.ConversationRow) erro
 // SetStage moves a conversation by hand; it holds until the buyer's next order change.
 func (s *Service) SetStage(ctx context.Context, conv *store.ConversationRow, stage models.Stage) error {
 	if !stage.Valid() {
-		return &InvalidError{Field: "stage", Reason: "must be pre_sale, in_sale or after_sale"}
+		return &models.InvalidError{Field: "stage", Reason: "must be pre_sale, in_sale or after_sale"}
 	}
 	return s.change(ctx, conv, map[string]any{"stage": stage})
 }
@@ -26,7 +26,7 @@ func (s *Service) Assign(ctx context.Context, conv *store.ConversationRow, assig
 	if assignee != nil {
 		u, err := s.db.User(ctx, *assignee)
 		if err != nil || u.ShopID == nil || *u.ShopID != conv.ShopID {
-			return &InvalidError{Field: "assignee_id", Reason: "is not a user of this shop"}
+			return &models.InvalidError{Field: "assignee_id", Reason: "is not a user of this shop"}
 		}
 	}
 	return s.change(ctx, conv, map[string]any{"assignee_id": assignee})
@@ -49,7 +49,7 @@ func (s *Service) change(ctx context.Context, conv *store.ConversationRow, updat
 // waiting in the queues of their skills.
 func (s *Service) SetStatus(ctx context.Context, u *models.User, status models.UserStatus) error {
 	if !status.Valid() {
-		return &InvalidError{Field: "status", Reason: "must be online, away or offline"}
+		return &models.InvalidError{Field: "status", Reason: "must be online, away or offline"}
 	}
 	if err := s.db.SetUserStatus(ctx, u.ID, status); err != nil {
 		return fmt.Errorf("inbox: %w", err)

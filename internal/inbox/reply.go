@@ -21,14 +21,6 @@ func (e *ForbiddenPhraseError) Error() string {
 	return "the reply contains forbidden service phrases: " + strings.Join(e.Phrases, "; ")
 }
 
-// InvalidError is a request the inbox cannot carry out as asked.
-type InvalidError struct {
-	Field  string
-	Reason string
-}
-
-func (e *InvalidError) Error() string { return e.Field + ": " + e.Reason }
-
 // maxReplyLen bounds a reply; every platform's limit is at or above it.
 const maxReplyLen = 4096
 
@@ -36,10 +28,10 @@ const maxReplyLen = 4096
 // with forbidden phrases is refused unless override is set; the override is recorded.
 func (s *Service) Reply(ctx context.Context, author *models.User, conv *store.ConversationRow, text string, override bool) (*models.Message, error) {
 	if strings.TrimSpace(text) == "" {
-		return nil, &InvalidError{Field: "text", Reason: "is required"}
+		return nil, &models.InvalidError{Field: "text", Reason: "is required"}
 	}
 	if utf8.RuneCountInString(text) > maxReplyLen {
-		return nil, &InvalidError{Field: "text", Reason: fmt.Sprintf("is longer than %d characters", maxReplyLen)}
+		return nil, &models.InvalidError{Field: "text", Reason: fmt.Sprintf("is longer than %d characters", maxReplyLen)}
 	}
 	phrases := ForbiddenPhrases(text, StandardForbiddenPhrases)
 	if len(phrases) > 0 && !override {

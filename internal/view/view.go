@@ -102,7 +102,13 @@ type Order struct {
 	Tracking   Tracking           `json:"tracking"`
 	Note       string             `json:"note"`
 	Flag       string             `json:"flag"`
-	UpdatedAt  string             `json:"updated_at"`
+	// NoteCategory is the kind of special request the note records.
+	NoteCategory string `json:"note_category"`
+	// NoteSync tells whether the note reached the marketplace: none, pending, synced,
+	// failed (NoteSyncError says why) or unsupported by the platform.
+	NoteSync      string `json:"note_sync"`
+	NoteSyncError string `json:"note_sync_error,omitempty"`
+	UpdatedAt     string `json:"updated_at"`
 }
 
 // NewOrder renders an order.
@@ -115,7 +121,8 @@ func NewOrder(o *models.Order) Order {
 		ID: ID(o.ID), ExternalID: o.ExternalID, ChannelID: ID(o.ChannelID), Status: string(o.Status),
 		Total: o.Total, Currency: o.Currency, Items: items, Address: o.Address.V,
 		Tracking: Tracking{Carrier: o.TrackingCarrier, Number: o.TrackingNumber},
-		Note:     o.Note, Flag: o.Flag, UpdatedAt: Time(o.PlatformUpdatedAt),
+		Note:     o.Note, Flag: o.Flag, NoteCategory: o.NoteCategory, NoteSync: string(o.NoteSync),
+		NoteSyncError: o.NoteSyncError, UpdatedAt: Time(o.PlatformUpdatedAt),
 	}
 }
 
@@ -141,4 +148,25 @@ func NewUser(u *models.User) User {
 	}
 	return User{ID: ID(u.ID), Username: u.Username, Role: string(u.Role), ShopID: OptionalID(u.ShopID),
 		DisplayName: u.DisplayName, AgentNo: u.AgentNo, Skills: skills, Status: string(u.Status)}
+}
+
+// OrderNote is one change of an order's note, with its write-back outcome.
+type OrderNote struct {
+	ID        string  `json:"id"`
+	OrderID   string  `json:"order_id"`
+	Flag      string  `json:"flag"`
+	Note      string  `json:"note"`
+	Category  string  `json:"category"`
+	AuthorID  *string `json:"author_id"`
+	Sync      string  `json:"sync"`
+	SyncError string  `json:"sync_error,omitempty"`
+	CreatedAt string  `json:"created_at"`
+	UpdatedAt string  `json:"updated_at"`
+}
+
+// NewOrderNote renders a note change.
+func NewOrderNote(n *models.OrderNote) OrderNote {
+	return OrderNote{ID: ID(n.ID), OrderID: ID(n.OrderID), Flag: n.Flag, Note: n.Note, Category: n.Category,
+		AuthorID: OptionalID(n.AuthorID), Sync: string(n.Sync), SyncError: n.SyncError,
+		CreatedAt: Time(n.CreatedAt), UpdatedAt: Time(n.UpdatedAt)}
 }
