@@ -24,6 +24,9 @@ import (
 	"github.com/chatbridge/chatbridge/internal/testenv"
 )
 
+// Tests start several apps at once; gin's mode is process-wide, so it is set once.
+func init() { gin.SetMode(gin.ReleaseMode) }
+
 // AdminPassword is the bootstrap admin's password in tests.
 const AdminPassword = "admin-password-1"
 
@@ -67,7 +70,6 @@ type Instance struct {
 // Start runs the app with the given roles until the test ends.
 func Start(t testing.TB, cfg config.Config, roles app.Roles) *Instance {
 	t.Helper()
-	gin.SetMode(gin.ReleaseMode)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	inst := &Instance{stop: cancel, done: make(chan error, 1)}

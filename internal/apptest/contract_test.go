@@ -16,6 +16,7 @@ import (
 )
 
 func TestGenericWebhookContract(t *testing.T) {
+	t.Parallel()
 	cfg := Config(t)
 	inst := Start(t, cfg, app.Roles{Serve: true, Work: true})
 	shop := inst.NewShop(t, "hook", "http://127.0.0.1:9/unused")
@@ -92,6 +93,37 @@ func TestGenericWebhookContract(t *testing.T) {
 			t.Fatalf("after a late event: stage %s, order %s", conv.Stage, conv.Orders[0].Status)
 		}
 	})
+	t.Run("stage, reopen and name rules", func(t *testing.T) {
+		t0 := time.Now().Add(-time.Hour)
+		inst.Webhook(t, shop, MessageBody("r-1", "b-4", "Dana", "hello"))
+		conv := conversationOf(t, shop, "Dana")
+		if conv.Stage != "pre_sale" {
+			t.Fatalf("no order: stage %s", conv.Stage)
+		}
+		shop.Supervisor.Do("POST", "/api/v1/conversations/"+conv.ID+"/stage", map[string]string{"stage": "after_sale"}, 200, nil)
+		inst.Webhook(t, shop, MessageBody("r-2", "b-4", "Dana", "still there?"))
+		if c := conversationOf(t, shop, "Dana"); c.Stage != "after_sale" {
+			t.Fatalf("a message moved a manual stage: %s", c.Stage)
+		}
+		inst.Webhook(t, shop, OrderBody("T4", "b-4", "paid", t0)) // recipient "Alice" must not rename Dana
+		if c := conversationOf(t, shop, "Dana"); c.Stage != "in_sale" || c.Customer.Name != "Dana" {
+			t.Fatalf("after an order change: stage %s, name %s", c.Stage, c.Customer.Name)
+		}
+		inst.Webhook(t, shop, OrderBody("T4", "b-4", "delivered", t0.Add(time.Minute)))
+		if c := conversationOf(t, shop, "Dana"); c.Stage != "after_sale" {
+			t.Fatalf("delivered: stage %s", c.Stage)
+		}
+		var resolved struct{ Status string }
+		shop.Supervisor.Do("POST", "/api/v1/conversations/"+conv.ID+"/resolve", nil, 200, &resolved)
+		if resolved.Status != "resolved" {
+			t.Fatalf("resolve answered %s", resolved.Status)
+		}
+		inst.Webhook(t, shop, MessageBody("r-3", "b-4", "Dana W.", "one more thing"))
+		c := conversationOf(t, shop, "Dana W.")
+		if c.ID != conv.ID || c.Status != "open" {
+			t.Fatalf("after a new message: conversation %s %s, want %s reopened", c.ID, c.Status, conv.ID)
+		}
+	})
 }
 
 type convDetail struct {
@@ -135,6 +167,7 @@ func countMessages(t *testing.T, dsn, externalID string) int {
 }
 
 func TestAuthAndTenancy(t *testing.T) {
+	t.Parallel()
 	cfg := Config(t)
 	inst := Start(t, cfg, app.Roles{Serve: true, Work: true})
 	a := inst.NewShop(t, "tenant-a", "http://127.0.0.1:9/unused")
@@ -218,4 +251,35 @@ func TestAuthAndTenancy(t *testing.T) {
 			t.Errorf("/readyz: %s", ready)
 		}
 	})
+}
+
+// New chats go to an online agent with the stage's skill, never to a supervisor; with
+// nobody online they wait unassigned and are picked up when an agent comes online.
+func TestAutoAssignment(t *testing.T) {
+	t.Parallel()
+	inst := Start(t, Config(t), app.Roles{Serve: true, Work: true})
+	shop := inst.NewShop(t, "route", "http://127.0.0.1:9/unused")
+	shop.Supervisor.Do("POST", "/api/v1/me/status", map[string]string{"status": "online"}, 200, nil)
+	inst.Webhook(t, shop, MessageBody("a-1", "b-1", "Early", "anyone?"))
+	var early struct {
+		AssigneeID *string `json:"assignee_id"`
+	}
+	shop.Supervisor.Do("GET", "/api/v1/conversations/"+conversationOf(t, shop, "Early").ID, nil, 200, &early)
+	if early.AssigneeID != nil {
+		t.Fatalf("assigned to %s with no agent online", *early.AssigneeID)
+	}
+	shop.Agent.Do("POST", "/api/v1/me/status", map[string]string{"status": "online"}, 200, nil)
+	shop.Supervisor.Do("GET", "/api/v1/conversations/"+conversationOf(t, shop, "Early").ID, nil, 200, &early)
+	if early.AssigneeID == nil || *early.AssigneeID != shop.AgentID {
+		t.Fatalf("waiting chat not picked up by the agent coming online: %v", early.AssigneeID)
+	}
+	inst.Webhook(t, shop, MessageBody("a-2", "b-2", "Later", "hello"))
+	var later struct {
+		AssigneeID *string `json:"assignee_id"`
+	}
+	shop.Supervisor.Do("GET", "/api/v1/conversations/"+conversationOf(t, shop, "Later").ID, nil, 200, &later)
+	if later.AssigneeID == nil || *later.AssigneeID != shop.AgentID {
+		t.Fatalf("new chat assigned to %v, want the online agent %s", later.AssigneeID, shop.AgentID)
+	}
+	shop.Agent.Do("POST", "/api/v1/me/status", map[string]string{"status": "asleep"}, 400, nil)
 }

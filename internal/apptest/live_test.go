@@ -89,6 +89,7 @@ func (s *socket) none(text string) {
 // Two serve processes and a worker on one MySQL and Redis: a change made through either
 // API instance, or by the worker, reaches the agents connected to both.
 func TestEventsReachAgentsOnEveryInstance(t *testing.T) {
+	t.Parallel()
 	cfg := Config(t)
 	a := Start(t, cfg, app.Roles{Serve: true})
 	b := Start(t, cfg, app.Roles{Serve: true})
@@ -127,6 +128,7 @@ func TestEventsReachAgentsOnEveryInstance(t *testing.T) {
 
 // A client that was away passes its last cursor and gets what it missed from the store.
 func TestReconnectCatchesUpFromTheStore(t *testing.T) {
+	t.Parallel()
 	cfg := Config(t)
 	inst := Start(t, cfg, app.Roles{Serve: true, Work: true})
 	shop := inst.NewShop(t, "catchup", "http://127.0.0.1:9/unused")

@@ -53,6 +53,7 @@ func (r *callbackRecorder) noteEvents() []map[string]any {
 }
 
 func TestOrderNoteIsWrittenBackToThePlatform(t *testing.T) {
+	t.Parallel()
 	inst := Start(t, Config(t), app.Roles{Serve: true, Work: true})
 	rec := &callbackRecorder{t: t}
 	srv := httptest.NewServer(rec)

@@ -10,6 +10,7 @@ import (
 // The harness itself: the app starts on MySQL and on the embedded default, a message
 // comes in through the signed webhook and lists in the inbox.
 func TestAppStartsAndIngests(t *testing.T) {
+	t.Parallel()
 	for name, cfg := range map[string]func(testing.TB) any{"mysql": nil, "embedded": nil} {
 		_ = cfg
 		t.Run(name, func(t *testing.T) {
