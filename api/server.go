@@ -68,6 +68,7 @@ func New(d Deps) http.Handler {
 	authed.POST("/users", s.requireRole("admin", "supervisor"), s.createUser)
 	authed.POST("/channels", s.requireRole("admin", "supervisor"), s.createChannel)
 	authed.GET("/channels", s.listChannels)
+	authed.POST("/notify-targets", s.requireRole("admin", "supervisor"), s.createNotifyTarget)
 	authed.GET("/conversations", s.listConversations)
 	conv := authed.Group("/conversations/:id", s.loadConversation)
 	conv.GET("", s.getConversation)

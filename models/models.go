@@ -155,3 +155,15 @@ type OrderNote struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// NotifyTarget is a staff group robot (WeCom or DingTalk) that alerts and reminders are
+// sent to. Audience is a comma-separated list of roles.
+type NotifyTarget struct {
+	ID        uint64
+	ShopID    uint64
+	Type      string
+	ConfigEnc []byte
+	Audience  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}

@@ -283,3 +283,44 @@ func TestAutoAssignment(t *testing.T) {
 	}
 	shop.Agent.Do("POST", "/api/v1/me/status", map[string]string{"status": "asleep"}, 400, nil)
 }
+
+func TestNotifyTargets(t *testing.T) {
+	t.Parallel()
+	cfg := Config(t)
+	inst := Start(t, cfg, app.Roles{Serve: true, Work: true})
+	a := inst.NewShop(t, "notify-a", "http://127.0.0.1:9/unused")
+	b := inst.NewShop(t, "notify-b", "http://127.0.0.1:9/unused")
+	robot := "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=robot-key-123"
+	var created struct {
+		ID, Type string
+		Audience []string
+	}
+	a.Supervisor.Do("POST", "/api/v1/notify-targets", map[string]any{"type": "wecom_robot",
+		"config": map[string]string{"webhook_url": robot}, "audience": []string{"packer"}}, 201, &created)
+	if created.ID == "" || created.Type != "wecom_robot" || len(created.Audience) != 1 {
+		t.Fatalf("created %+v", created)
+	}
+	_, body := a.Supervisor.Do("POST", "/api/v1/notify-targets", map[string]any{"type": "dingtalk_robot",
+		"config": map[string]string{"webhook_url": "https://oapi.dingtalk.com/robot/send?access_token=x"}, "audience": []string{"packer"}}, 400, nil)
+	if !strings.Contains(string(body), "config.secret") {
+		t.Fatalf("DingTalk robot without its secret answered %s", body)
+	}
+	a.Supervisor.Do("POST", "/api/v1/notify-targets", map[string]any{"type": "fax", "config": map[string]string{"webhook_url": robot},
+		"audience": []string{"packer"}}, 400, nil)
+	a.Supervisor.Do("POST", "/api/v1/notify-targets", map[string]any{"shop_id": b.ID, "type": "wecom_robot",
+		"config": map[string]string{"webhook_url": robot}, "audience": []string{"packer"}}, 404, nil)
+	a.Agent.Do("POST", "/api/v1/notify-targets", map[string]any{"type": "wecom_robot"}, 403, nil)
+
+	db, err := sql.Open("mysql", cfg.MySQLDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var sealed []byte
+	if err := db.QueryRow("SELECT config_enc FROM notify_targets WHERE id = ?", created.ID).Scan(&sealed); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(sealed, []byte("robot-key-123")) {
+		t.Fatal("the robot's key is stored in the clear")
+	}
+}

@@ -10,7 +10,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -143,4 +145,47 @@ func (s *Service) UpdateConfig(ctx context.Context, id uint64, config json.RawMe
 	delete(s.cache, id)
 	s.mu.Unlock()
 	return nil
+}
+
+// Notify target types.
+const (
+	WeComRobot    = "wecom_robot"
+	DingTalkRobot = "dingtalk_robot"
+)
+
+// NotifyTargetConfig is a group robot's webhook URL and, for DingTalk's 加签, its secret.
+type NotifyTargetConfig struct {
+	WebhookURL string `json:"webhook_url"`
+	Secret     string `json:"secret"`
+}
+
+// CreateNotifyTarget validates and stores a staff notification target, config encrypted.
+func (s *Service) CreateNotifyTarget(ctx context.Context, shopID uint64, typ string, cfg NotifyTargetConfig, audience []string) (*models.NotifyTarget, error) {
+	if typ != WeComRobot && typ != DingTalkRobot {
+		return nil, &models.InvalidError{Field: "type", Reason: "must be wecom_robot or dingtalk_robot"}
+	}
+	u, err := url.Parse(cfg.WebhookURL)
+	if cfg.WebhookURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, &models.InvalidError{Field: "config.webhook_url", Reason: "must be the robot's absolute webhook URL"}
+	}
+	if typ == DingTalkRobot && cfg.Secret == "" {
+		return nil, &models.InvalidError{Field: "config.secret", Reason: "is required for a DingTalk robot (加签 secret, SEC...)"}
+	}
+	if len(audience) == 0 {
+		return nil, &models.InvalidError{Field: "audience", Reason: "must name at least one of packer, supervisor, agent"}
+	}
+	for _, role := range audience {
+		if role != string(models.RolePacker) && role != string(models.RoleSupervisor) && role != string(models.RoleAgent) {
+			return nil, &models.InvalidError{Field: "audience", Reason: "each must be packer, supervisor or agent"}
+		}
+	}
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("channels: encode notify target: %w", err)
+	}
+	nt := &models.NotifyTarget{ShopID: shopID, Type: typ, ConfigEnc: s.box.Seal(raw), Audience: strings.Join(audience, ",")}
+	if err := s.db.CreateNotifyTarget(ctx, nt); err != nil {
+		return nil, err
+	}
+	return nt, nil
 }
