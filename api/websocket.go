@@ -47,14 +47,16 @@ func (s *Server) websocket(c *gin.Context) {
 		}
 		since = t
 	}
+	// Subscribe before the handshake completes (and so before replaying): the client
+	// counts itself live once the socket opens, so an event published from then on
+	// must reach it, and nothing may fall between the replay and live events.
+	sub := s.Hub.Subscribe(shopID)
+	defer s.Hub.Unsubscribe(sub)
 	conn, err := websocket.Accept(c.Writer, c.Request, nil)
 	if err != nil {
 		return // Accept has answered the client
 	}
 	defer conn.CloseNow()
-	// Subscribe before replaying, so nothing falls between the replay and live events.
-	sub := s.Hub.Subscribe(shopID)
-	defer s.Hub.Unsubscribe(sub)
 	ctx := conn.CloseRead(context.WithoutCancel(c.Request.Context()))
 	if !since.IsZero() {
 		if err := s.replay(ctx, conn, shopID, since); err != nil {
