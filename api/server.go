@@ -48,6 +48,9 @@ func New(d Deps) http.Handler {
 	s := &Server{Deps: d}
 	r := gin.New()
 	r.ContextWithFallback = true
+	// No proxy is trusted: the client address (which the login limiter keys on) is the
+	// connection's, never a header any client can set.
+	_ = r.SetTrustedProxies(nil)
 	r.Use(s.requestContext(), gin.CustomRecovery(func(c *gin.Context, rec any) {
 		requestLog(c).Error("panic", "panic", rec)
 		abort(c, http.StatusInternalServerError, "internal", "internal error")

@@ -101,9 +101,15 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		return err
 	}
 
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (CHATBRIDGE_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+	}
+	defer ln.Close()
+
 	httpClient := &http.Client{Timeout: 15 * time.Second}
 	registry := adapters.NewRegistry(generic.New(httpClient))
-	chans := channels.NewService(db, box, registry, baseURL(cfg))
+	chans := channels.NewService(db, box, registry, baseURL(cfg, ln.Addr()))
 	mets := metrics.New()
 	pubsub := realtime.ChannelName(cfg.RedisDB)
 	asynqClient := asynq.NewClientFromRedisClient(rdb)
@@ -145,10 +151,6 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	handler := api.NewOps(deps)
 	if roles.Serve {
 		handler = api.New(deps)
-	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s (CHATBRIDGE_HTTP_ADDR): %w", cfg.HTTPAddr, err)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	if roles.Serve {
@@ -230,12 +232,12 @@ func openRedis(cfg config.Config) (redis.UniversalClient, func(), error) {
 	return rdb, func() { _ = rdb.Close(); stop() }, nil
 }
 
-func baseURL(cfg config.Config) string {
+// baseURL is the configured public URL, else this machine's address as listened on.
+func baseURL(cfg config.Config, listening net.Addr) string {
 	if cfg.BaseURL != "" {
 		return strings.TrimRight(cfg.BaseURL, "/")
 	}
-	_, port, _ := net.SplitHostPort(cfg.HTTPAddr)
-	return "http://localhost:" + port
+	return "http://" + displayAddr(listening)
 }
 
 func displayAddr(a net.Addr) string {

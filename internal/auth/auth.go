@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,7 +63,7 @@ func HashPassword(password string) (string, error) {
 
 // Login checks a username and password and opens a session, answering its token.
 func (s *Service) Login(ctx context.Context, username, password, clientAddr string) (string, *models.User, error) {
-	key := "chatbridge:login-failures:" + strings.ToLower(username) + ":" + clientAddr
+	key := s.limiterKey(ctx, username, clientAddr)
 	failures, err := s.redis.Get(ctx, key).Int()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return "", nil, fmt.Errorf("auth: login limiter: %w", err)
@@ -89,6 +90,17 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 		return "", nil, err
 	}
 	return token, u, nil
+}
+
+// limiterKey counts failures per account and address. The store matches usernames
+// regardless of case and trailing spaces (and, on MySQL, accents), so an account's
+// failures are counted by its id, whatever spelling reached it.
+func (s *Service) limiterKey(ctx context.Context, username, clientAddr string) string {
+	who := "name:" + strings.ToLower(username)
+	if u, err := s.db.UserByUsername(ctx, username); err == nil {
+		who = "user:" + strconv.FormatUint(u.ID, 10)
+	}
+	return "chatbridge:login-failures:" + who + ":" + clientAddr
 }
 
 func (s *Service) check(ctx context.Context, username, password string) (*models.User, error) {
