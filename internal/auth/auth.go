@@ -63,7 +63,11 @@ func HashPassword(password string) (string, error) {
 
 // Login checks a username and password and opens a session, answering its token.
 func (s *Service) Login(ctx context.Context, username, password, clientAddr string) (string, *models.User, error) {
-	key := s.limiterKey(ctx, username, clientAddr)
+	u, err := s.db.UserByUsername(ctx, username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", nil, fmt.Errorf("auth: %w", err)
+	}
+	key := limiterKey(u, username, clientAddr)
 	failures, err := s.redis.Get(ctx, key).Int()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return "", nil, fmt.Errorf("auth: login limiter: %w", err)
@@ -71,18 +75,14 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 	if failures >= s.opts.MaxFailures {
 		return "", nil, ErrRateLimited
 	}
-	u, err := s.check(ctx, username, password)
-	if errors.Is(err, ErrInvalidCredentials) {
+	if !s.passwordMatches(u, password) {
 		pipe := s.redis.TxPipeline()
 		pipe.Incr(ctx, key)
 		pipe.Expire(ctx, key, s.opts.Window)
 		if _, perr := pipe.Exec(ctx); perr != nil {
 			return "", nil, fmt.Errorf("auth: login limiter: %w", perr)
 		}
-		return "", nil, err
-	}
-	if err != nil {
-		return "", nil, err
+		return "", nil, ErrInvalidCredentials
 	}
 	_ = s.redis.Del(ctx, key).Err()
 	token, err := s.openSession(ctx, u.ID)
@@ -94,28 +94,24 @@ func (s *Service) Login(ctx context.Context, username, password, clientAddr stri
 
 // limiterKey counts failures per account and address. The store matches usernames
 // regardless of case and trailing spaces (and, on MySQL, accents), so an account's
-// failures are counted by its id, whatever spelling reached it.
-func (s *Service) limiterKey(ctx context.Context, username, clientAddr string) string {
+// failures are counted by its id, whatever spelling reached it; an unknown name by
+// its lower-case spelling.
+func limiterKey(u *models.User, username, clientAddr string) string {
 	who := "name:" + strings.ToLower(username)
-	if u, err := s.db.UserByUsername(ctx, username); err == nil {
+	if u != nil {
 		who = "user:" + strconv.FormatUint(u.ID, 10)
 	}
 	return "chatbridge:login-failures:" + who + ":" + clientAddr
 }
 
-func (s *Service) check(ctx context.Context, username, password string) (*models.User, error) {
-	u, err := s.db.UserByUsername(ctx, username)
-	if errors.Is(err, store.ErrNotFound) {
+// passwordMatches compares in constant time; for an unknown user (nil) it compares
+// against a dummy hash, so the answer takes as long as for a wrong password.
+func (s *Service) passwordMatches(u *models.User, password string) bool {
+	if u == nil {
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
-		return nil, ErrInvalidCredentials
+		return false
 	}
-	if err != nil {
-		return nil, fmt.Errorf("auth: %w", err)
-	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		return nil, ErrInvalidCredentials
-	}
-	return u, nil
+	return bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil
 }
 
 func (s *Service) openSession(ctx context.Context, userID uint64) (string, error) {
