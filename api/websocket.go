@@ -65,6 +65,11 @@ func (s *Server) websocket(c *gin.Context) {
 			return
 		}
 	}
+	// A first cursor right away: a client that drops before any event arrives still
+	// reconnects with a since that covers everything from now on.
+	if err := write(ctx, conn, wsEvent{Type: "ready", Data: json.RawMessage("{}"), Cursor: realtime.FormatCursor(time.Now())}); err != nil {
+		return
+	}
 	ping := time.NewTicker(30 * time.Second)
 	defer ping.Stop()
 	for {

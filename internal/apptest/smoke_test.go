@@ -28,6 +28,9 @@ func TestWholePathOnBothStorageSetups(t *testing.T) {
 			shop := inst.NewShop(t, "smoke-"+name, srv.URL)
 			rec.secret = shop.Secret
 			live := dial(t, inst, shop.Agent, "")
+			if ready := live.next("ready", "{}"); ready.Cursor == "" {
+				t.Fatalf("the first frame carries no cursor: %+v", ready)
+			}
 
 			status, body := inst.Webhook(t, shop, MessageBody("m-1", "b-1", "小林", "在吗"))
 			if status != http.StatusOK || string(body) != `{"status":"accepted"}` {
