@@ -295,22 +295,7 @@ export function createInboxStore(deps: { api?: ApiClient; hooks?: InboxHooks } =
     state.searchIds = f.q.trim() ? {} : null
     await Promise.all(
       STAGES.map(async (stage) => {
-        const page = state.pages[stage]
-        page.loading = true
-        page.error = null
-        try {
-          const res = await api.listConversations({ stage, ...queryFor(f) })
-          if (gen !== listGeneration) return
-          for (const c of res.items ?? []) {
-            upsertConversation(c)
-            if (state.searchIds) state.searchIds[c.id] = true
-          }
-          page.nextCursor = res.next_cursor || null
-        } catch (err) {
-          if (gen === listGeneration) page.error = errorText(err)
-        } finally {
-          if (gen === listGeneration) page.loading = false
-        }
+        await fetchPage(api, stage, f, undefined, gen)
       }),
     )
   }
@@ -319,11 +304,16 @@ export function createInboxStore(deps: { api?: ApiClient; hooks?: InboxHooks } =
     const api = requireApi()
     const page = state.pages[stage]
     if (!page.nextCursor || page.loading) return
-    const gen = listGeneration
+    await fetchPage(api, stage, f, page.nextCursor, listGeneration)
+  }
+
+  /** Loads one page of a stage's list; a newer load (generation) makes this one moot. */
+  async function fetchPage(api: ReturnType<typeof requireApi>, stage: Stage, f: ListFilters, cursor: string | undefined, gen: number) {
+    const page = state.pages[stage]
     page.loading = true
     page.error = null
     try {
-      const res = await api.listConversations({ stage, ...queryFor(f), cursor: page.nextCursor })
+      const res = await api.listConversations({ stage, ...queryFor(f), ...(cursor ? { cursor } : {}) })
       if (gen !== listGeneration) return
       for (const c of res.items ?? []) {
         upsertConversation(c)
