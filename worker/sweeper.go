@@ -33,3 +33,25 @@ func Sweep(ctx context.Context, db *store.DB, c *Client, log *slog.Logger, every
 		}
 	}
 }
+
+// PruneSessions deletes expired logins every interval, so the sessions table holds only
+// live ones. Deleting is idempotent, so every worker may prune.
+func PruneSessions(ctx context.Context, db *store.DB, log *slog.Logger, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := db.DeleteExpiredSessions(ctx, time.Now().UTC())
+		if err != nil {
+			log.Warn("prune expired sessions", "err", err)
+			continue
+		}
+		if n > 0 {
+			log.Info("pruned expired sessions", "count", n)
+		}
+	}
+}

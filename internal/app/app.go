@@ -181,6 +181,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 			worker.Sweep(ctx, db, tasks, log, 30*time.Second, time.Minute)
 			return nil
 		})
+		goRun("session pruner", func() error {
+			worker.PruneSessions(ctx, db, log, time.Hour)
+			return nil
+		})
 	}
 
 	url := "http://" + displayAddr(ln.Addr())

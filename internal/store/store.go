@@ -247,9 +247,6 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// SQL returns the underlying pool, for tests and tools that need plain SQL.
-func (db *DB) SQL() (*sql.DB, error) { return db.gorm.DB() }
-
 func notFound(err error) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return ErrNotFound

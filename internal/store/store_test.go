@@ -170,3 +170,29 @@ func TestListConversationsPagesByCursor(t *testing.T) {
 		}
 	})
 }
+
+func TestExpiredSessionsArePruned(t *testing.T) {
+	testenv.Stores(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		u := &models.User{Username: "pruned", PasswordHash: "x", Role: models.RoleAdmin}
+		if err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now().UTC()
+		for hash, expires := range map[string]time.Time{"old": now.Add(-time.Minute), "live": now.Add(time.Hour)} {
+			if err := db.CreateSession(ctx, &models.Session{TokenHash: hash, UserID: u.ID, ExpiresAt: expires}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := db.DeleteExpiredSessions(ctx, now)
+		if err != nil || n != 1 {
+			t.Fatalf("pruned %d, %v; want 1", n, err)
+		}
+		if _, err := db.SessionUser(ctx, "live", now); err != nil {
+			t.Fatalf("the live session went too: %v", err)
+		}
+		if _, err := db.SessionUser(ctx, "old", now.Add(-time.Hour)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the expired session is still there: %v", err)
+		}
+	})
+}
