@@ -40,6 +40,9 @@ type InboundMessage struct {
 	Text       string
 	SentAt     time.Time
 	OrderID    string
+	// Media is the file of an image (or other file) message, fetched by the core
+	// through the adapter's MediaFetcher and stored; nil for text.
+	Media *MediaRef
 }
 
 // Tracking is a parcel's carrier and number.
@@ -76,6 +79,8 @@ type OrderEvent struct {
 type Event struct {
 	Message *InboundMessage
 	Order   *OrderEvent
+	// Poll asks the core to pull from the platform (see Poller).
+	Poll *PollRequest
 }
 
 // OutboundMessage is an agent's reply on its way to the buyer.
@@ -86,6 +91,17 @@ type OutboundMessage struct {
 	Type           string
 	Text           string
 	CreatedAt      time.Time
+	// Attachment is the file of an image reply (Type "image"); nil for text.
+	Attachment *Attachment
+}
+
+// Attachment is a file an agent sends: its bytes, and the address where ChatBridge
+// serves it for platforms that fetch by URL.
+type Attachment struct {
+	ContentType string
+	FileName    string
+	Data        []byte
+	URL         string
 }
 
 // SendResult is what the platform answered to a delivered message.

@@ -32,6 +32,7 @@ type Deps struct {
 	Orders       *orders.Service
 	Channels     *channels.Service
 	Registry     *adapters.Registry
+	Polls        PollQueue
 	Hub          *realtime.Hub
 	Metrics      *metrics.Metrics
 	Web          http.Handler
@@ -60,6 +61,7 @@ func New(d Deps) http.Handler {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
 	r.POST("/webhooks/:type/:channel_id", s.webhook)
+	r.GET("/webhooks/:type/:channel_id", s.verifyWebhookURL)
 
 	v1 := r.Group("/api/v1")
 	v1.POST("/auth/login", s.login)

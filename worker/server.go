@@ -25,10 +25,16 @@ type NoteSyncer interface {
 	SyncNote(ctx context.Context, noteID uint64, final bool) error
 }
 
+// ChannelPoller pulls what a channel's platform holds (see adapters.Poller).
+type ChannelPoller interface {
+	Poll(ctx context.Context, channelID uint64, hint string) error
+}
+
 // Handlers are the domain services the tasks call.
 type Handlers struct {
 	Deliverer  Deliverer
 	NoteSyncer NoteSyncer
+	Poller     ChannelPoller
 }
 
 // TaskMetrics records task runs.
@@ -49,6 +55,7 @@ func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.L
 		Concurrency:    opts.Concurrency,
 		Queues:         map[string]int{QueueOutbound: 6, QueueDefault: 3},
 		RetryDelayFunc: retryDelay(opts.RetryBase),
+		IsFailure:      isFailure,
 		// Retries and scheduled tasks move to their queue on this tick: a short one keeps
 		// a retried reply's delay close to its backoff.
 		DelayedTaskCheckInterval: time.Second,
@@ -77,7 +84,21 @@ func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.L
 		}
 		return h.NoteSyncer.SyncNote(ctx, p.NoteID, lastAttempt(ctx))
 	})
+	mux.HandleFunc(TypePollChannel, func(ctx context.Context, t *asynq.Task) error {
+		var p PollChannelPayload
+		if err := decode(t, &p); err != nil {
+			return err
+		}
+		return h.Poller.Poll(ctx, p.ChannelID, p.Hint)
+	})
 	return srv, mux
+}
+
+// isFailure counts an attempt against the task's retries unless the work was only
+// told to wait (a rate limit, a pull already running elsewhere).
+func isFailure(err error) bool {
+	var throttled *adapters.ThrottledError
+	return !errors.As(err, &throttled)
 }
 
 // decode reads a task's payload; a payload that cannot be read is never retried.
@@ -102,6 +123,10 @@ func retryDelay(base time.Duration) asynq.RetryDelayFunc {
 		var ra *adapters.RetryAfterError
 		if errors.As(err, &ra) && ra.After > 0 {
 			return ra.After
+		}
+		var throttled *adapters.ThrottledError
+		if errors.As(err, &throttled) {
+			return max(throttled.After, 0)
 		}
 		d := base << min(n, 20)
 		if d <= 0 || d > 10*time.Minute {

@@ -24,4 +24,18 @@ func TestRetryDelayBacksOffAndHonoursThePlatformsHint(t *testing.T) {
 	if d := delay(5, hint, nil); d != 7*time.Second {
 		t.Errorf("with Retry-After 7 s the retry waits %s", d)
 	}
+	throttled := &adapters.ThrottledError{After: 20 * time.Second, Err: plain}
+	if d := delay(5, throttled, nil); d != 20*time.Second {
+		t.Errorf("throttled for 20 s, the retry waits %s", d)
+	}
+}
+
+// Waiting for a rate limit or another worker's pull is not a failed attempt.
+func TestThrottlingDoesNotCountAsAFailure(t *testing.T) {
+	if isFailure(&adapters.ThrottledError{After: time.Second, Err: errors.New("robot limit")}) {
+		t.Error("a throttled task counts as a failure")
+	}
+	if !isFailure(errors.New("callback answered 500")) {
+		t.Error("a failed task does not count as a failure")
+	}
 }

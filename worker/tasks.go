@@ -4,6 +4,7 @@ package worker
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,9 @@ const (
 	TypeSendMessage = "message:send"
 	// TypeSyncOrderNote writes one order-note change back to its marketplace.
 	TypeSyncOrderNote = "order:note-sync"
+	// TypePollChannel pulls what a channel's platform holds (WeCom customer service after
+	// a callback; marketplaces on a timer).
+	TypePollChannel = "channel:poll"
 )
 
 // Queues, by priority.
@@ -94,6 +98,45 @@ func (c *Client) EnqueueNoteSync(ctx context.Context, noteID uint64) error {
 	}
 	if err != nil {
 		return fmt.Errorf("worker: queue write-back of note %d: %w", noteID, err)
+	}
+	return nil
+}
+
+// PollChannelPayload names the channel to pull and the hint its callback gave.
+type PollChannelPayload struct {
+	ChannelID uint64 `json:"channel_id"`
+	Hint      string `json:"hint,omitempty"`
+}
+
+// EnqueuePoll queues a pull of a channel after its platform said something is waiting.
+// The task id carries the hint, so a callback delivered twice queues one pull, while
+// each new callback queues its own (pulls of one channel run one at a time).
+func (c *Client) EnqueuePoll(ctx context.Context, channelID uint64, hint string) error {
+	sum := sha256.Sum256([]byte(hint))
+	id := fmt.Sprintf("poll:%d:%x", channelID, sum[:8])
+	return c.enqueuePoll(ctx, PollChannelPayload{ChannelID: channelID, Hint: hint}, id, time.Hour)
+}
+
+// EnqueueScheduledPoll queues the timed pull of a channel for the period that starts at
+// slot; every worker process may ask, and the period's task id keeps it to one.
+func (c *Client) EnqueueScheduledPoll(ctx context.Context, channelID uint64, slot time.Time, every time.Duration) error {
+	id := fmt.Sprintf("poll:%d:at:%d", channelID, slot.Unix())
+	return c.enqueuePoll(ctx, PollChannelPayload{ChannelID: channelID}, id, every)
+}
+
+func (c *Client) enqueuePoll(ctx context.Context, p PollChannelPayload, id string, retention time.Duration) error {
+	payload, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("worker: encode poll payload: %w", err)
+	}
+	task := asynq.NewTask(TypePollChannel, payload, asynq.TaskID(id), asynq.Queue(QueueDefault),
+		asynq.MaxRetry(c.maxRetry), asynq.Timeout(10*time.Minute), asynq.Retention(retention))
+	_, err = c.asynq.EnqueueContext(ctx, task)
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("worker: queue pull of channel %d: %w", p.ChannelID, err)
 	}
 	return nil
 }

@@ -20,8 +20,6 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/chatbridge/chatbridge/adapters"
-	"github.com/chatbridge/chatbridge/adapters/generic"
 	"github.com/chatbridge/chatbridge/api"
 	"github.com/chatbridge/chatbridge/internal/auth"
 	"github.com/chatbridge/chatbridge/internal/channels"
@@ -31,6 +29,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
+	"github.com/chatbridge/chatbridge/internal/redislock"
 	"github.com/chatbridge/chatbridge/internal/secretbox"
 	"github.com/chatbridge/chatbridge/internal/store"
 	"github.com/chatbridge/chatbridge/web"
@@ -107,8 +106,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	}
 	defer ln.Close()
 
-	httpClient := &http.Client{Timeout: 15 * time.Second}
-	registry := adapters.NewRegistry(generic.New(httpClient))
+	registry := newRegistry(adapterDeps(rdb))
 	chans := channels.NewService(db, box, registry, baseURL(cfg, ln.Addr()))
 	mets := metrics.New()
 	pubsub := realtime.ChannelName(cfg.RedisDB)
@@ -117,7 +115,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	tasks := worker.NewClient(asynqClient, cfg.OutboundMaxRetry)
 	ib := inbox.NewService(inbox.Deps{
 		DB: db, Pub: realtime.NewPublisher(rdb, pubsub), Outbox: tasks, Channels: chans,
-		Registry: registry, Metrics: mets, Log: log,
+		Registry: registry, Metrics: mets, Locker: redislock.New(rdb), Log: log,
 	})
 	orderSvc := orders.NewService(db, tasks, chans, registry, log)
 	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
@@ -145,7 +143,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	hub := realtime.NewHub(256, log)
 	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
 	deps := api.Deps{
-		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Hub: hub,
+		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Polls: tasks, Hub: hub,
 		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
 	}
 	handler := api.NewOps(deps)
@@ -171,7 +169,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	var asynqSrv *asynq.Server
 	if roles.Work {
 		var mux *asynq.ServeMux
-		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc}, mets, log, worker.Options{
+		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
 		})
 		if err := asynqSrv.Start(mux); err != nil {
@@ -179,6 +177,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		}
 		goRun("outbound sweeper", func() error {
 			worker.Sweep(ctx, db, tasks, log, 30*time.Second, time.Minute)
+			return nil
+		})
+		goRun("scheduled pulls", func() error {
+			worker.SchedulePolls(ctx, db, registry, tasks, log, 15*time.Second)
 			return nil
 		})
 		goRun("session pruner", func() error {

@@ -112,53 +112,75 @@ func preview(in *adapters.InboundMessage) string {
 }
 
 // ingestOrder stores the platform's view of an order unless a newer one is stored,
-// and moves the buyer's conversation to the stage the order gives.
+// lets the order watchers react inside the same transaction, and moves the buyer's
+// conversation to the stage the order gives.
 func (s *Service) ingestOrder(ctx context.Context, ch adapters.Channel, in *adapters.OrderEvent) error {
-	var changedConv uint64
+	var (
+		changedConv uint64
+		after       []func(context.Context)
+	)
 	err := s.db.Tx(ctx, func(tx *store.DB) error {
-		changedConv = 0
+		changedConv, after = 0, nil
 		cust, err := tx.EnsureCustomer(ctx, ch.ShopID, ch.ID, in.CustomerID, "")
 		if err != nil {
 			return err
 		}
 		o := orderFromEvent(ch, cust.ID, in)
-		applied, _, err := tx.UpsertOrder(ctx, o)
+		applied, prev, err := tx.UpsertOrder(ctx, o)
 		if err != nil || !applied {
 			return err
 		}
-		latest, err := tx.LatestOrder(ctx, cust.ID)
-		if err != nil {
+		conv, err := tx.LockConversation(ctx, ch.ID, cust.ID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		conv, err := tx.LockConversation(ctx, ch.ID, cust.ID)
-		if errors.Is(err, store.ErrNotFound) {
+		change := OrderChange{Channel: ch, Prev: prev, Order: o, Refund: in.Refund}
+		if conv != nil {
+			change.ConversationID = conv.ID
+		}
+		if after, err = s.notifyWatchers(ctx, tx, change); err != nil {
+			return err
+		}
+		if conv == nil {
 			return nil // the stage is set when the buyer first writes
 		}
-		if err != nil {
-			return err
-		}
-		// An order change always re-classifies, ending any manual stage.
-		stage := StageOf(latest)
-		if stage == conv.Stage {
-			return nil
-		}
-		if err := tx.UpdateConversation(ctx, conv.ID, map[string]any{"stage": stage}); err != nil {
-			return err
-		}
-		conv.Stage = stage
-		changedConv = conv.ID
-		if conv.AssigneeID != nil && !s.agentHasSkill(ctx, tx, *conv.AssigneeID, stage) {
-			err = s.route(ctx, tx, conv)
-		}
+		changedConv, err = s.restage(ctx, tx, conv, cust.ID)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("inbox: ingest order %q: %w", in.ExternalID, err)
 	}
+	for _, fn := range after {
+		fn(ctx)
+	}
 	if changedConv != 0 {
 		s.publishConversation(ctx, ch.ShopID, changedConv)
 	}
 	return nil
+}
+
+// restage moves a conversation to the stage its buyer's latest order gives (an order
+// change always re-classifies, ending any manual stage) and re-routes it when nobody
+// with the new stage's skill holds it. It answers the conversation's id when it changed.
+func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conversation, customerID uint64) (uint64, error) {
+	latest, err := tx.LatestOrder(ctx, customerID)
+	if err != nil {
+		return 0, err
+	}
+	stage := StageOf(latest)
+	if stage == conv.Stage {
+		return 0, nil
+	}
+	if err := tx.UpdateConversation(ctx, conv.ID, map[string]any{"stage": stage}); err != nil {
+		return 0, err
+	}
+	conv.Stage = stage
+	if conv.AssigneeID == nil || !s.agentHasSkill(ctx, tx, *conv.AssigneeID, stage) {
+		if err := s.route(ctx, tx, conv); err != nil {
+			return 0, err
+		}
+	}
+	return conv.ID, nil
 }
 
 func orderFromEvent(ch adapters.Channel, customerID uint64, in *adapters.OrderEvent) *models.Order {

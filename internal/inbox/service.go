@@ -46,6 +46,8 @@ type Service struct {
 	channels ChannelLoader
 	registry *adapters.Registry
 	metrics  Metrics
+	watchers []OrderWatcher
+	locker   Locker
 	log      *slog.Logger
 	now      func() time.Time
 }
@@ -58,13 +60,17 @@ type Deps struct {
 	Channels ChannelLoader
 	Registry *adapters.Registry
 	Metrics  Metrics
-	Log      *slog.Logger
+	// Watchers react to order changes inside the ingest transaction, in this order.
+	Watchers []OrderWatcher
+	// Locker keeps a channel's pulls one at a time across processes.
+	Locker Locker
+	Log    *slog.Logger
 }
 
 // NewService wires the inbox.
 func NewService(d Deps) *Service {
 	return &Service{db: d.DB, pub: d.Pub, outbox: d.Outbox, channels: d.Channels, registry: d.Registry,
-		metrics: d.Metrics, log: d.Log, now: func() time.Time { return time.Now().UTC() }}
+		metrics: d.Metrics, watchers: d.Watchers, locker: d.Locker, log: d.Log, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // ErrDuplicate reports a message the channel has delivered before: it is stored once.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm/clause"
+
 	"github.com/chatbridge/chatbridge/models"
 )
 
@@ -63,4 +65,48 @@ func (db *DB) UpdateChannelConfig(ctx context.Context, id uint64, configEnc []by
 		return fmt.Errorf("store: update channel %d: %w", id, err)
 	}
 	return nil
+}
+
+// ChannelCursor reads where the last pull of a channel's stream stopped ("" before the first).
+func (db *DB) ChannelCursor(ctx context.Context, channelID uint64, name string) (string, error) {
+	var value string
+	err := db.q(ctx).Table("channel_cursors").Select("cursor_value").
+		Where("channel_id = ? AND name = ?", channelID, name).Scan(&value).Error
+	if err != nil {
+		return "", fmt.Errorf("store: cursor %s of channel %d: %w", name, channelID, err)
+	}
+	return value, nil
+}
+
+// SetChannelCursor records where the last pull of a channel's stream stopped.
+func (db *DB) SetChannelCursor(ctx context.Context, channelID uint64, name, value string) error {
+	row := map[string]any{"channel_id": channelID, "name": name, "cursor_value": value, "updated_at": time.Now().UTC()}
+	err := db.q(ctx).Table("channel_cursors").Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "channel_id"}, {Name: "name"}},
+		DoUpdates: clause.AssignmentColumns([]string{"cursor_value", "updated_at"}),
+	}).Create(row).Error
+	if err != nil {
+		return fmt.Errorf("store: set cursor %s of channel %d: %w", name, channelID, err)
+	}
+	return nil
+}
+
+// RecordChannelIn notes that a channel delivered something just now.
+func (db *DB) RecordChannelIn(ctx context.Context, id uint64, at time.Time) error {
+	if err := db.q(ctx).Model(&models.Channel{}).Where("id = ?", id).Update("last_in_at", at).Error; err != nil {
+		return fmt.Errorf("store: record channel %d in: %w", id, err)
+	}
+	return nil
+}
+
+// ChannelsOfTypes lists every shop's channels of the given types (for scheduled pulls).
+func (db *DB) ChannelsOfTypes(ctx context.Context, types []string) ([]models.Channel, error) {
+	var chs []models.Channel
+	if len(types) == 0 {
+		return nil, nil
+	}
+	if err := db.q(ctx).Where("type IN ?", types).Order("id").Find(&chs).Error; err != nil {
+		return nil, fmt.Errorf("store: channels of types %v: %w", types, err)
+	}
+	return chs, nil
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -134,8 +135,19 @@ func Stores(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
 }
 
-// redisDBs is how many logical databases a default Redis server has; 0 is left alone.
-const redisDBs = 16
+// redisDatabases asks the server how many logical databases it has (16 by default);
+// database 0 is left alone.
+func redisDatabases(ctx context.Context, c *redis.Client) int {
+	v, err := c.ConfigGet(ctx, "databases").Result()
+	if err != nil {
+		return 16
+	}
+	n, err := strconv.Atoi(v["databases"])
+	if err != nil || n < 2 {
+		return 16
+	}
+	return n
+}
 
 // Redis reserves a logical Redis database for the test (so packages running in
 // parallel never share asynq queues), flushes it, and releases it at the end.
@@ -145,8 +157,9 @@ func Redis(t testing.TB) *redis.Options {
 	ctl := redis.NewClient(&redis.Options{Addr: RedisAddr()})
 	t.Cleanup(func() { _ = ctl.Close() })
 	deadline := time.Now().Add(2 * time.Minute)
+	dbs := redisDatabases(ctx, ctl)
 	for {
-		for n := 1; n < redisDBs; n++ {
+		for n := 1; n < dbs; n++ {
 			key := fmt.Sprintf("chatbridge:test:redis-db:%d", n)
 			ok, err := ctl.SetNX(ctx, key, callerPackage(), 10*time.Minute).Result()
 			if err != nil {

@@ -1,0 +1,31 @@
+package app
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/chatbridge/chatbridge/adapters"
+	"github.com/chatbridge/chatbridge/adapters/generic"
+	"github.com/chatbridge/chatbridge/internal/ratelimit"
+	"github.com/chatbridge/chatbridge/internal/tokencache"
+)
+
+// adapterDeps are the shared services every platform adapter is built with.
+func adapterDeps(rdb redis.UniversalClient) adapters.Deps {
+	return adapters.Deps{
+		HTTP:    &http.Client{Timeout: 15 * time.Second},
+		Tokens:  tokencache.New(rdb),
+		Limiter: ratelimit.New(rdb),
+		Now:     time.Now,
+	}
+}
+
+// newRegistry registers every channel type ChatBridge speaks. A new adapter is one
+// line here (see docs/adapters.md).
+func newRegistry(d adapters.Deps) *adapters.Registry {
+	return adapters.NewRegistry(
+		generic.New(d.HTTP),
+	)
+}
