@@ -11,6 +11,10 @@ const en: MessageSchema = {
     'zh-CN': '简体中文',
     en: 'English',
   },
+  nav: {
+    label: 'Pages',
+    inbox: 'Inbox',
+  },
   common: {
     retry: 'Retry',
     loading: 'Loading…',

@@ -9,6 +9,10 @@ const zhCN = {
     'zh-CN': '简体中文',
     en: 'English',
   },
+  nav: {
+    label: '页面',
+    inbox: '会话',
+  },
   common: {
     retry: '重试',
     loading: '加载中…',
