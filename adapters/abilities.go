@@ -170,3 +170,25 @@ type TokenCache interface {
 type RateLimiter interface {
 	Allow(ctx context.Context, key string, limit int, per time.Duration) (wait time.Duration, err error)
 }
+
+// ConfigField describes one setting of a channel type, so the web can draw the form to
+// connect such a channel.
+type ConfigField struct {
+	Key      string `json:"key"` // the JSON key in the channel's config
+	Label    string `json:"label"`
+	LabelZH  string `json:"label_zh"`
+	Secret   bool   `json:"secret"` // a credential: a password field, never shown again
+	Required bool   `json:"required"`
+	Help     string `json:"help,omitempty"`
+}
+
+// ConfigDescriber lists a channel type's settings for the web's channel form.
+type ConfigDescriber interface {
+	ConfigFields() []ConfigField
+}
+
+// WebhookRegistrar tells the platform where to deliver (Telegram's setWebhook), for
+// platforms where that is an API call rather than a field the shop fills in.
+type WebhookRegistrar interface {
+	RegisterWebhook(ctx context.Context, ch Channel, webhookURL string) error
+}

@@ -65,6 +65,14 @@ func parseConfig(raw json.RawMessage) (Config, error) {
 	return cfg, nil
 }
 
+// ConfigFields describes the generic channel's one setting for the web's channel form.
+func (a *Adapter) ConfigFields() []adapters.ConfigField {
+	return []adapters.ConfigField{{
+		Key: "callback_url", Label: "Callback URL", LabelZH: "回调地址", Required: true,
+		Help: "Where agents' replies, order notes and address changes are POSTed, signed with the channel secret.",
+	}}
+}
+
 // ParseWebhook checks the timestamp and signature, then reads the body.
 func (a *Adapter) ParseWebhook(_ context.Context, ch adapters.Channel, r *http.Request, body []byte) ([]adapters.Event, error) {
 	if err := Verify(ch.Secret, r.Header.Get(HeaderTimestamp), r.Header.Get(HeaderSignature), body, a.now()); err != nil {
