@@ -50,6 +50,7 @@ func TestContract(t *testing.T) {
 		{"generic channel", contractGenericWebhook},
 		{"inbox", contractInbox},
 		{"automatic assignment", contractAutoAssignment},
+		{"shop settings", contractShopSettings},
 	} {
 		t.Run(section.name, func(t *testing.T) {
 			t.Parallel()

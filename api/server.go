@@ -20,6 +20,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
+	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
 )
 
@@ -32,6 +33,7 @@ type Deps struct {
 	Orders       *orders.Service
 	Channels     *channels.Service
 	Registry     *adapters.Registry
+	Settings     *settings.Service
 	Polls        PollQueue
 	Hub          *realtime.Hub
 	Metrics      *metrics.Metrics
@@ -86,6 +88,8 @@ func New(d Deps) http.Handler {
 	order := authed.Group("/orders/:id", s.loadOrder)
 	order.PUT("/note", s.requireRole("admin", "supervisor", "agent"), s.setOrderNote)
 	order.GET("/notes", s.listOrderNotes)
+	authed.GET("/settings", s.getSettings)
+	authed.PUT("/settings/:section", s.requireRole("admin", "supervisor"), s.putSettingsSection)
 	authed.GET("/ws", s.websocket)
 
 	if d.Web != nil {

@@ -50,7 +50,8 @@ func (s *Server) websocket(c *gin.Context) {
 	// Subscribe before the handshake completes (and so before replaying): the client
 	// counts itself live once the socket opens, so an event published from then on
 	// must reach it, and nothing may fall between the replay and live events.
-	sub := s.Hub.Subscribe(shopID)
+	u := currentUser(c)
+	sub := s.Hub.Subscribe(shopID, realtime.Viewer{UserID: u.ID, Role: string(u.Role)})
 	defer s.Hub.Unsubscribe(sub)
 	conn, err := websocket.Accept(c.Writer, c.Request, nil)
 	if err != nil {

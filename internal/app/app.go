@@ -31,6 +31,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/redislock"
 	"github.com/chatbridge/chatbridge/internal/secretbox"
+	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
 	"github.com/chatbridge/chatbridge/web"
 	"github.com/chatbridge/chatbridge/worker"
@@ -118,6 +119,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		Registry: registry, Metrics: mets, Locker: redislock.New(rdb), Log: log,
 	})
 	orderSvc := orders.NewService(db, tasks, chans, registry, log)
+	shopSettings := settings.NewService(db, 10*time.Second)
 	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
 
 	created, password, err := authn.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
@@ -143,7 +145,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	hub := realtime.NewHub(256, log)
 	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
 	deps := api.Deps{
-		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Polls: tasks, Hub: hub,
+		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Polls: tasks, Hub: hub,
 		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
 	}
 	handler := api.NewOps(deps)

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -32,6 +33,29 @@ type Event struct {
 	// Cursor is the time of the change; a client passes its latest back as ?since= when it
 	// reconnects.
 	Cursor string `json:"cursor"`
+	// Audience, when set, narrows the event to some of the shop's staff (a packer alert,
+	// a reminder for one agent). Supervisors and admins receive every event of the shop.
+	Audience *Audience `json:"audience,omitempty"`
+}
+
+// Audience names who an event is for: users with one of Roles, and the users UserIDs.
+type Audience struct {
+	Roles   []string `json:"roles,omitempty"`
+	UserIDs []uint64 `json:"user_ids,omitempty"`
+}
+
+// Viewer is who a subscription belongs to.
+type Viewer struct {
+	UserID uint64
+	Role   string
+}
+
+// reaches reports whether an event addressed to a is for v.
+func (a *Audience) reaches(v Viewer) bool {
+	if a == nil || v.Role == "supervisor" || v.Role == "admin" {
+		return true
+	}
+	return slices.Contains(a.Roles, v.Role) || slices.Contains(a.UserIDs, v.UserID)
 }
 
 // NewEvent builds an event from any JSON-encodable value.
@@ -79,6 +103,7 @@ func (p *Publisher) Publish(ctx context.Context, ev Event) error {
 // Subscription is one client's feed of its shop's events.
 type Subscription struct {
 	shopID uint64
+	viewer Viewer
 	events chan Event
 	done   chan struct{}
 	once   sync.Once
@@ -104,9 +129,10 @@ func NewHub(buffer int, log *slog.Logger) *Hub {
 	return &Hub{byShop: make(map[uint64]map[*Subscription]struct{}), buffer: buffer, log: log}
 }
 
-// Subscribe registers a client of a shop.
-func (h *Hub) Subscribe(shopID uint64) *Subscription {
-	s := &Subscription{shopID: shopID, events: make(chan Event, h.buffer), done: make(chan struct{})}
+// Subscribe registers a client of a shop: the viewer decides which addressed events
+// (Event.Audience) reach it.
+func (h *Hub) Subscribe(shopID uint64, viewer Viewer) *Subscription {
+	s := &Subscription{shopID: shopID, viewer: viewer, events: make(chan Event, h.buffer), done: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.byShop[shopID] == nil {
@@ -135,6 +161,9 @@ func (h *Hub) Broadcast(ev Event) {
 	var slow []*Subscription
 	h.mu.RLock()
 	for s := range h.byShop[ev.ShopID] {
+		if !ev.Audience.reaches(s.viewer) {
+			continue
+		}
 		select {
 		case s.events <- ev:
 		default:

@@ -16,7 +16,7 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 
 func TestHubDeliversToItsShopOnlyAndDropsSlowSubscribers(t *testing.T) {
 	hub := NewHub(2, quietLog())
-	a, b := hub.Subscribe(1), hub.Subscribe(2)
+	a, b := hub.Subscribe(1, Viewer{}), hub.Subscribe(2, Viewer{})
 	ev, err := NewEvent(1, MessageCreated, time.Now(), map[string]string{"id": "7"})
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +51,7 @@ func TestRelayCarriesPublishedEventsToTheHub(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	hub := NewHub(8, quietLog())
-	sub := hub.Subscribe(42)
+	sub := hub.Subscribe(42, Viewer{})
 	channel := ChannelName(rdb.Options().DB)
 	ready := make(chan struct{})
 	done := make(chan error, 1)
@@ -72,5 +72,30 @@ func TestRelayCarriesPublishedEventsToTheHub(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("relay stopped with %v", err)
+	}
+}
+
+// An addressed event reaches its roles and users, and every supervisor and admin of the
+// shop; the shop's other staff never see it.
+func TestAddressedEventsReachTheirAudienceOnly(t *testing.T) {
+	hub := NewHub(4, quietLog())
+	packer := hub.Subscribe(1, Viewer{UserID: 10, Role: "packer"})
+	agent := hub.Subscribe(1, Viewer{UserID: 11, Role: "agent"})
+	otherAgent := hub.Subscribe(1, Viewer{UserID: 12, Role: "agent"})
+	supervisor := hub.Subscribe(1, Viewer{UserID: 13, Role: "supervisor"})
+	ev, _ := NewEvent(1, AlertCreated, time.Now(), map[string]string{"id": "1"})
+	ev.Audience = &Audience{Roles: []string{"packer"}, UserIDs: []uint64{11}}
+	hub.Broadcast(ev)
+	for name, sub := range map[string]*Subscription{"packer": packer, "addressed agent": agent, "supervisor": supervisor} {
+		select {
+		case <-sub.Events():
+		default:
+			t.Errorf("the %s did not get the event", name)
+		}
+	}
+	select {
+	case got := <-otherAgent.Events():
+		t.Errorf("an agent outside the audience got %+v", got)
+	default:
 	}
 }
