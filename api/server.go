@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/chatbridge/chatbridge/adapters"
+	"github.com/chatbridge/chatbridge/internal/alerts"
 	"github.com/chatbridge/chatbridge/internal/auth"
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/inbox"
@@ -34,6 +35,7 @@ type Deps struct {
 	Channels     *channels.Service
 	Registry     *adapters.Registry
 	Settings     *settings.Service
+	Alerts       *alerts.Service
 	Polls        PollQueue
 	Hub          *realtime.Hub
 	Metrics      *metrics.Metrics
@@ -88,6 +90,10 @@ func New(d Deps) http.Handler {
 	order := authed.Group("/orders/:id", s.loadOrder)
 	order.PUT("/note", s.requireRole("admin", "supervisor", "agent"), s.setOrderNote)
 	order.GET("/notes", s.listOrderNotes)
+	authed.GET("/alerts", s.listAlerts)
+	authed.POST("/alerts/:id/ack", s.loadAlert, s.ackAlert)
+	authed.GET("/packer/alerts", s.listPackerAlerts)
+	authed.POST("/packer/alerts/:id/ack", s.requireRole("admin", "supervisor", "packer"), s.loadAlert, s.ackAlert)
 	authed.GET("/settings", s.getSettings)
 	authed.PUT("/settings/:section", s.requireRole("admin", "supervisor"), s.putSettingsSection)
 	authed.GET("/ws", s.websocket)

@@ -21,6 +21,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/chatbridge/chatbridge/api"
+	"github.com/chatbridge/chatbridge/internal/alerts"
 	"github.com/chatbridge/chatbridge/internal/auth"
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/config"
@@ -120,6 +121,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	})
 	orderSvc := orders.NewService(db, tasks, chans, registry, log)
 	shopSettings := settings.NewService(db, 10*time.Second)
+	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
 	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
 
 	created, password, err := authn.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
@@ -145,7 +147,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	hub := realtime.NewHub(256, log)
 	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
 	deps := api.Deps{
-		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Polls: tasks, Hub: hub,
+		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
 		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
 	}
 	handler := api.NewOps(deps)

@@ -23,6 +23,8 @@ const (
 	MessageUpdated      = "message.updated"
 	ConversationUpdated = "conversation.updated"
 	AlertCreated        = "alert.created"
+	// AlertUpdated tells that an alert was acknowledged or escalated.
+	AlertUpdated = "alert.updated"
 )
 
 // Event is one change, addressed to one shop.
