@@ -51,6 +51,7 @@ func TestContract(t *testing.T) {
 		{"inbox", contractInbox},
 		{"automatic assignment", contractAutoAssignment},
 		{"shop settings", contractShopSettings},
+		{"conversation events", contractConversationEvents},
 	} {
 		t.Run(section.name, func(t *testing.T) {
 			t.Parallel()

@@ -197,7 +197,7 @@ func (s *Server) assign(c *gin.Context) {
 		}
 		assignee = &id
 	}
-	if err := s.Inbox.Assign(c.Request.Context(), conversation(c), assignee); err != nil {
+	if err := s.Inbox.Assign(c.Request.Context(), currentUser(c), conversation(c), assignee); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -211,7 +211,7 @@ func (s *Server) setStage(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if err := s.Inbox.SetStage(c.Request.Context(), conversation(c), models.Stage(req.Stage)); err != nil {
+	if err := s.Inbox.SetStage(c.Request.Context(), currentUser(c), conversation(c), models.Stage(req.Stage)); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -219,7 +219,7 @@ func (s *Server) setStage(c *gin.Context) {
 }
 
 func (s *Server) resolve(c *gin.Context) {
-	if err := s.Inbox.Resolve(c.Request.Context(), conversation(c)); err != nil {
+	if err := s.Inbox.Resolve(c.Request.Context(), currentUser(c), conversation(c)); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -232,4 +232,19 @@ func (s *Server) markRead(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
+}
+
+// listConversationEvents lists what happened to a conversation besides its messages
+// (assignments, stage changes, resolves), oldest first, for the thread.
+func (s *Server) listConversationEvents(c *gin.Context) {
+	evs, err := s.DB.ConversationEvents(c.Request.Context(), conversation(c).ID, 0)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]view.ConversationEvent, 0, len(evs))
+	for i := range evs {
+		items = append(items, view.NewConversationEvent(&evs[i]))
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
 }

@@ -82,6 +82,7 @@ func New(d Deps) http.Handler {
 	conv := authed.Group("/conversations/:id", s.loadConversation)
 	conv.GET("", s.getConversation)
 	conv.GET("/messages", s.listMessages)
+	conv.GET("/events", s.listConversationEvents)
 	conv.POST("/messages", s.postMessage)
 	conv.POST("/assign", s.assign)
 	conv.POST("/stage", s.setStage)

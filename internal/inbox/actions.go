@@ -9,36 +9,60 @@ import (
 )
 
 // Resolve closes a conversation; the buyer's next message reopens it.
-func (s *Service) Resolve(ctx context.Context, conv *store.ConversationRow) error {
-	return s.change(ctx, conv, map[string]any{"status": models.StatusResolved})
+func (s *Service) Resolve(ctx context.Context, actor *models.User, conv *store.ConversationRow) error {
+	if conv.Status == models.StatusResolved {
+		return nil
+	}
+	return s.change(ctx, conv, map[string]any{"status": models.StatusResolved},
+		models.EventResolved, actor, map[string]any{})
 }
 
 // SetStage moves a conversation by hand; it holds until the buyer's next order change.
-func (s *Service) SetStage(ctx context.Context, conv *store.ConversationRow, stage models.Stage) error {
+func (s *Service) SetStage(ctx context.Context, actor *models.User, conv *store.ConversationRow, stage models.Stage) error {
 	if !stage.Valid() {
 		return &models.InvalidError{Field: "stage", Reason: "must be pre_sale, in_sale or after_sale"}
 	}
-	return s.change(ctx, conv, map[string]any{"stage": stage})
+	if stage == conv.Stage {
+		return nil
+	}
+	return s.change(ctx, conv, map[string]any{"stage": stage},
+		models.EventStageChanged, actor, map[string]any{"from": conv.Stage, "to": stage, "by": "manual"})
 }
 
 // Assign gives a conversation to a user of its shop, or to nobody (nil).
-func (s *Service) Assign(ctx context.Context, conv *store.ConversationRow, assignee *uint64) error {
+func (s *Service) Assign(ctx context.Context, actor *models.User, conv *store.ConversationRow, assignee *uint64) error {
 	if assignee != nil {
 		u, err := s.db.User(ctx, *assignee)
 		if err != nil || u.ShopID == nil || *u.ShopID != conv.ShopID {
 			return &models.InvalidError{Field: "assignee_id", Reason: "is not a user of this shop"}
 		}
 	}
-	return s.change(ctx, conv, map[string]any{"assignee_id": assignee})
+	if equalIDs(assignee, conv.AssigneeID) {
+		return nil
+	}
+	return s.change(ctx, conv, map[string]any{"assignee_id": assignee},
+		models.EventAssigned, actor, map[string]any{"from": idOrNil(conv.AssigneeID), "to": idOrNil(assignee), "by": "manual"})
 }
 
 // MarkRead clears a conversation's unread count.
 func (s *Service) MarkRead(ctx context.Context, conv *store.ConversationRow) error {
-	return s.change(ctx, conv, map[string]any{"unread_count": 0})
+	if err := s.db.UpdateConversation(ctx, conv.ID, map[string]any{"unread_count": 0}); err != nil {
+		return fmt.Errorf("inbox: %w", err)
+	}
+	s.publishConversation(ctx, conv.ShopID, conv.ID)
+	return nil
 }
 
-func (s *Service) change(ctx context.Context, conv *store.ConversationRow, updates map[string]any) error {
-	if err := s.db.UpdateConversation(ctx, conv.ID, updates); err != nil {
+// change writes a conversation's columns and records the event that says why, in one
+// transaction, then publishes the conversation.
+func (s *Service) change(ctx context.Context, conv *store.ConversationRow, updates map[string]any, kind string, actor *models.User, data map[string]any) error {
+	err := s.db.Tx(ctx, func(tx *store.DB) error {
+		if err := tx.UpdateConversation(ctx, conv.ID, updates); err != nil {
+			return err
+		}
+		return record(ctx, tx, &conv.Conversation, kind, actor, data)
+	})
+	if err != nil {
 		return fmt.Errorf("inbox: %w", err)
 	}
 	s.publishConversation(ctx, conv.ShopID, conv.ID)

@@ -57,6 +57,15 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 		if err := tx.RecordInbound(ctx, conv.ID, now, preview(in)); err != nil {
 			return err
 		}
+		switch {
+		case created:
+			err = record(ctx, tx, conv, models.EventCreated, nil, map[string]any{"stage": conv.Stage})
+		case reopened:
+			err = record(ctx, tx, conv, models.EventReopened, nil, map[string]any{"by": "buyer"})
+		}
+		if err != nil {
+			return err
+		}
 		convID = conv.ID
 		if created || reopened || conv.AssigneeID == nil {
 			return s.route(ctx, tx, conv)
@@ -172,6 +181,10 @@ func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conver
 		return 0, nil
 	}
 	if err := tx.UpdateConversation(ctx, conv.ID, map[string]any{"stage": stage}); err != nil {
+		return 0, err
+	}
+	err = record(ctx, tx, conv, models.EventStageChanged, nil, map[string]any{"from": conv.Stage, "to": stage, "by": "order"})
+	if err != nil {
 		return 0, err
 	}
 	conv.Stage = stage

@@ -53,10 +53,18 @@ func (s *Service) Reply(ctx context.Context, author *models.User, conv *store.Co
 		}
 		updates := map[string]any{"last_message_at": s.now(), "last_message_preview": text, "unread_count": 0}
 		// First-contact ownership: whoever answers an unassigned chat owns it.
-		if conv.AssigneeID == nil && author.Role == models.RoleAgent {
+		owns := conv.AssigneeID == nil && author.Role == models.RoleAgent
+		if owns {
 			updates["assignee_id"] = author.ID
 		}
-		return tx.UpdateConversation(ctx, conv.ID, updates)
+		if err := tx.UpdateConversation(ctx, conv.ID, updates); err != nil {
+			return err
+		}
+		if !owns {
+			return nil
+		}
+		return record(ctx, tx, &conv.Conversation, models.EventAssigned, author,
+			map[string]any{"from": nil, "to": view.ID(author.ID), "by": "first_reply"})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("inbox: store reply: %w", err)

@@ -34,8 +34,14 @@ func (s *Service) route(ctx context.Context, tx *store.DB, conv *models.Conversa
 	if equalIDs(pick, conv.AssigneeID) {
 		return nil
 	}
+	if err := tx.UpdateConversation(ctx, conv.ID, map[string]any{"assignee_id": pick}); err != nil {
+		return err
+	}
+	err = record(ctx, tx, conv, models.EventAssigned, nil, map[string]any{
+		"from": idOrNil(conv.AssigneeID), "to": idOrNil(pick), "by": "routing",
+	})
 	conv.AssigneeID = pick
-	return tx.UpdateConversation(ctx, conv.ID, map[string]any{"assignee_id": pick})
+	return err
 }
 
 func hasSkill(skills string, stage models.Stage) bool {

@@ -3,6 +3,7 @@
 package view
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -169,4 +170,24 @@ func NewOrderNote(n *models.OrderNote) OrderNote {
 	return OrderNote{ID: ID(n.ID), OrderID: ID(n.OrderID), Flag: n.Flag, Note: n.Note, Category: n.Category,
 		AuthorID: OptionalID(n.AuthorID), Sync: string(n.Sync), SyncError: n.SyncError,
 		CreatedAt: Time(n.CreatedAt), UpdatedAt: Time(n.UpdatedAt)}
+}
+
+// ConversationEvent is something that happened to a conversation besides its messages.
+type ConversationEvent struct {
+	ID             string          `json:"id"`
+	ConversationID string          `json:"conversation_id"`
+	Kind           string          `json:"kind"`
+	ActorID        *string         `json:"actor_id"`
+	Data           json.RawMessage `json:"data"`
+	CreatedAt      string          `json:"created_at"`
+}
+
+// NewConversationEvent renders a conversation event.
+func NewConversationEvent(e *models.ConversationEvent) ConversationEvent {
+	data := e.Data.V
+	if len(data) == 0 {
+		data = json.RawMessage("{}")
+	}
+	return ConversationEvent{ID: ID(e.ID), ConversationID: ID(e.ConversationID), Kind: e.Kind,
+		ActorID: OptionalID(e.ActorID), Data: data, CreatedAt: Time(e.CreatedAt)}
 }
