@@ -59,6 +59,9 @@ type Customer struct {
 	Name       string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+
+	// LastAgentID is the agent who last served the buyer: routing prefers them.
+	LastAgentID *uint64
 }
 
 // Conversation is the one thread between a shop and a buyer on a channel.
@@ -75,6 +78,9 @@ type Conversation struct {
 	UnreadCount        int
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+
+	// Labels are the conversation's labels, comma-separated (conversation_labels indexes them).
+	Labels string
 }
 
 // Message is one chat message in either direction. ExternalID is the platform's id of
@@ -98,6 +104,9 @@ type Message struct {
 	SentAt         *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	// OnceKey marks a message the system sends at most once per conversation (the greeting).
+	OnceKey *string
 }
 
 // OrderItem is one line of an order.

@@ -15,6 +15,8 @@ import (
 type ShopSettings struct {
 	// Timezone is the shop's IANA time zone: daily digests and reports follow it.
 	Timezone string `json:"timezone"`
+	// Inbox holds the greeting, the routing limit and the presence grace period.
+	Inbox InboxSettings `json:"inbox"`
 }
 
 // defaulter fills a section's unset values.
