@@ -122,6 +122,7 @@ type ConversationFilter struct {
 	Assignee  string // "", "none", or a user id
 	ChannelID uint64
 	Query     string
+	Label     string
 	UpdatedAt time.Time // when set: only conversations changed after it (catch-up)
 	Cursor    string
 	Limit     int
@@ -157,8 +158,20 @@ func (db *DB) ListConversations(ctx context.Context, f ConversationFilter) ([]Co
 	if !f.UpdatedAt.IsZero() {
 		q = q.Where("conversations.updated_at > ?", f.UpdatedAt)
 	}
-	if f.Query != "" {
-		q = db.searchConversations(ctx, q, f.Query)
+	if f.Query != "" || f.Label != "" {
+		m, err := db.planMatch(ctx, f)
+		if err != nil {
+			return nil, "", err
+		}
+		if m.none {
+			return nil, "", nil
+		}
+		if m.ids != nil {
+			q = q.Where("conversations.id IN ?", m.ids)
+		}
+		for _, c := range m.conds {
+			q = q.Where(c.sql, c.args...)
+		}
 	}
 	if f.Cursor != "" {
 		at, id, err := decodeCursor(f.Cursor)
@@ -183,15 +196,6 @@ func (db *DB) ListConversations(ctx context.Context, f ConversationFilter) ([]Co
 		next = encodeCursor(last.LastMessageAt, last.ID)
 	}
 	return rows, next, nil
-}
-
-// searchConversations matches a buyer's name or platform id, an order id, or message text.
-func (db *DB) searchConversations(ctx context.Context, q *gorm.DB, query string) *gorm.DB {
-	like := "%" + escapeLike(query) + "%"
-	orders := db.q(ctx).Table("orders").Select("customer_id").Where("external_id = ?", query)
-	msgs := db.q(ctx).Table("messages").Select("conversation_id").Where("text LIKE ?", like)
-	return q.Where("(cu.name LIKE ? OR cu.external_id = ? OR conversations.customer_id IN (?) OR conversations.id IN (?))",
-		like, query, orders, msgs)
 }
 
 func escapeLike(s string) string {
