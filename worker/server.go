@@ -35,6 +35,8 @@ type Handlers struct {
 	Deliverer  Deliverer
 	NoteSyncer NoteSyncer
 	Poller     ChannelPoller
+	// Presence sweeps dropped sessions; nil leaves the task unhandled.
+	Presence PresenceSweeper
 }
 
 // TaskMetrics records task runs.
@@ -91,6 +93,9 @@ func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.L
 		}
 		return h.Poller.Poll(ctx, p.ChannelID, p.Hint)
 	})
+	if h.Presence != nil {
+		mux.HandleFunc(TypePresenceSweep, handlePresenceSweep(h.Presence))
+	}
 	return srv, mux
 }
 

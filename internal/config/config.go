@@ -49,23 +49,27 @@ type Config struct {
 	OutboundMaxRetry  int           `yaml:"outbound_max_retry" env:"OUTBOUND_MAX_RETRY"`
 	OutboundRetryBase time.Duration `yaml:"outbound_retry_base" env:"OUTBOUND_RETRY_BASE"`
 	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
+	// PresenceSweepEvery is how often agents whose session dropped are looked for; 0 turns
+	// the sweep off.
+	PresenceSweepEvery time.Duration `yaml:"presence_sweep_every" env:"PRESENCE_SWEEP_EVERY"`
 }
 
 // Default is the configuration of a fresh machine: the embedded single-machine store.
 func Default() Config {
 	return Config{
-		HTTPAddr:          ":8080",
-		DataDir:           "data",
-		AdminUser:         "admin",
-		SessionTTL:        7 * 24 * time.Hour,
-		LoginFailures:     5,
-		LoginWindow:       15 * time.Minute,
-		LogLevel:          "info",
-		LogFormat:         "json",
-		WorkerConcurrency: 20,
-		OutboundMaxRetry:  8,
-		OutboundRetryBase: time.Second,
-		ShutdownTimeout:   20 * time.Second,
+		HTTPAddr:           ":8080",
+		DataDir:            "data",
+		AdminUser:          "admin",
+		SessionTTL:         7 * 24 * time.Hour,
+		LoginFailures:      5,
+		LoginWindow:        15 * time.Minute,
+		LogLevel:           "info",
+		LogFormat:          "json",
+		WorkerConcurrency:  20,
+		OutboundMaxRetry:   8,
+		OutboundRetryBase:  time.Second,
+		PresenceSweepEvery: 15 * time.Second,
+		ShutdownTimeout:    20 * time.Second,
 	}
 }
 
@@ -151,6 +155,7 @@ func (c Config) Validate() error {
 		{"worker_concurrency", "must be at least 1", c.WorkerConcurrency < 1},
 		{"outbound_max_retry", "must be between 0 and 100", c.OutboundMaxRetry < 0 || c.OutboundMaxRetry > 100},
 		{"outbound_retry_base", "must be positive", c.OutboundRetryBase <= 0},
+		{"presence_sweep_every", "must be 0 (off) or at least 1s", c.PresenceSweepEvery != 0 && c.PresenceSweepEvery < time.Second},
 		{"shutdown_timeout", "must be positive", c.ShutdownTimeout <= 0},
 	}
 	for _, ch := range checks {
