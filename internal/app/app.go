@@ -29,6 +29,8 @@ import (
 	"github.com/chatbridge/chatbridge/internal/inbox"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
+	"github.com/chatbridge/chatbridge/internal/presence"
+	"github.com/chatbridge/chatbridge/internal/quickreplies"
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/redislock"
 	"github.com/chatbridge/chatbridge/internal/secretbox"
@@ -115,12 +117,14 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	asynqClient := asynq.NewClientFromRedisClient(rdb)
 	defer asynqClient.Close()
 	tasks := worker.NewClient(asynqClient, cfg.OutboundMaxRetry)
+	shopSettings := settings.NewService(db, 10*time.Second)
 	ib := inbox.NewService(inbox.Deps{
 		DB: db, Pub: realtime.NewPublisher(rdb, pubsub), Outbox: tasks, Channels: chans,
-		Registry: registry, Metrics: mets, Locker: redislock.New(rdb), Log: log,
+		Registry: registry, Metrics: mets, Locker: redislock.New(rdb), Settings: shopSettings, Log: log,
 	})
+	sessions := presence.New(rdb, db, ib, shopSettings, log)
+	replies := quickreplies.NewService(db, ib, inbox.ForbiddenPhrases)
 	orderSvc := orders.NewService(db, tasks, chans, registry, log)
-	shopSettings := settings.NewService(db, 10*time.Second)
 	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
 	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
 
@@ -148,6 +152,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
+		Presence: sessions, QuickReplies: replies,
 		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
 	}
 	handler := api.NewOps(deps)
@@ -173,7 +178,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	var asynqSrv *asynq.Server
 	if roles.Work {
 		var mux *asynq.ServeMux
-		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib}, mets, log, worker.Options{
+		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Presence: sessions}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
 		})
 		if err := asynqSrv.Start(mux); err != nil {
@@ -187,6 +192,12 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 			worker.SchedulePolls(ctx, db, registry, tasks, log, 15*time.Second)
 			return nil
 		})
+		if cfg.PresenceSweepEvery > 0 {
+			goRun("presence sweep", func() error {
+				worker.SchedulePresenceSweeps(ctx, tasks, log, cfg.PresenceSweepEvery)
+				return nil
+			})
+		}
 		goRun("session pruner", func() error {
 			worker.PruneSessions(ctx, db, log, time.Hour)
 			return nil
