@@ -46,6 +46,7 @@ export interface Conversation {
   unread_count: number
   /** When the server last changed this conversation; used to ignore stale updates. */
   updated_at?: string
+  labels?: string[]
 }
 
 export interface ConversationPage {
@@ -134,12 +135,14 @@ export type RealtimeEvent =
   | { type: 'message.updated'; data: Message; cursor?: string }
   | { type: 'conversation.updated'; data: Conversation; cursor?: string }
   | { type: 'alert.created'; data: Alert; cursor?: string }
+  | { type: 'conversation.event'; data: import('./desk').ConversationEvent; cursor?: string }
 
 export interface ConversationQuery {
   stage?: Stage
   status?: ConversationStatus
   assignee?: string
   q?: string
+  label?: string
   cursor?: string
   limit?: number
 }
