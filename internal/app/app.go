@@ -120,7 +120,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	shopSettings := settings.NewService(db, 10*time.Second)
 	ib := inbox.NewService(inbox.Deps{
 		DB: db, Pub: realtime.NewPublisher(rdb, pubsub), Outbox: tasks, Channels: chans,
-		Registry: registry, Metrics: mets, Locker: redislock.New(rdb), Settings: shopSettings, Log: log,
+		Registry: registry, Metrics: mets, Locker: redislock.New(rdb), Log: log,
 	})
 	sessions := presence.New(rdb, db, ib, shopSettings, log)
 	replies := quickreplies.NewService(db, ib, inbox.ForbiddenPhrases)

@@ -17,7 +17,7 @@ const greetingKey = "greeting"
 // of a conversation that has had nothing sent yet; it goes out through the normal
 // outbound path (pending, then sent or failed) once the transaction commits.
 func (s *Service) greet(ctx context.Context, tx *store.DB, conv *models.Conversation, agentID uint64, fx *effects) error {
-	set := s.inboxSettings(ctx, conv.ShopID)
+	set := s.inboxSettings(ctx, tx, conv.ShopID)
 	if !set.GreetingOn() {
 		return nil
 	}

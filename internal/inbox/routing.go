@@ -50,7 +50,7 @@ func choose(agents []candidate, stage models.Stage, current, previous *uint64, e
 // available it waits unassigned in its stage queue. Supervisors and admins are never
 // chosen. It answers whether the conversation has an agent now.
 func (s *Service) route(ctx context.Context, tx *store.DB, conv *models.Conversation, fx *effects, exclude uint64) (bool, error) {
-	set := s.inboxSettings(ctx, conv.ShopID)
+	set := s.inboxSettings(ctx, tx, conv.ShopID)
 	loads, err := tx.OnlineAgents(ctx, conv.ShopID)
 	if err != nil {
 		return false, err
@@ -153,17 +153,13 @@ func (s *Service) agentHasSkill(ctx context.Context, tx *store.DB, userID uint64
 	return err == nil && hasSkill(u.Skills, stage)
 }
 
-// inboxSettings reads the shop's inbox section; the defaults stand in when the settings
-// cannot be read (routing and greeting go on).
-func (s *Service) inboxSettings(ctx context.Context, shopID uint64) models.InboxSettings {
-	var set models.ShopSettings
-	if s.settings != nil {
-		v, err := s.settings.Get(ctx, shopID)
-		if err != nil {
-			s.log.Warn("read shop settings; using the defaults", "shop_id", shopID, "err", fmt.Errorf("inbox: %w", err))
-		} else {
-			set = v
-		}
+// inboxSettings reads the shop's inbox section inside the transaction (on the embedded
+// store a read outside it would wait for the one connection the transaction holds); the
+// defaults stand in when the settings cannot be read, so routing and greeting go on.
+func (s *Service) inboxSettings(ctx context.Context, tx *store.DB, shopID uint64) models.InboxSettings {
+	set, err := tx.ShopSettings(ctx, shopID)
+	if err != nil {
+		s.log.Warn("read shop settings; using the defaults", "shop_id", shopID, "err", fmt.Errorf("inbox: %w", err))
 	}
 	set.Inbox.ApplyDefaults()
 	return set.Inbox

@@ -38,11 +38,6 @@ type Metrics interface {
 	MessageOut(channelType string, status models.MessageStatus)
 }
 
-// Settings reads a shop's settings (greeting, routing limits).
-type Settings interface {
-	Get(ctx context.Context, shopID uint64) (models.ShopSettings, error)
-}
-
 // Service runs the inbox.
 type Service struct {
 	db       *store.DB
@@ -53,7 +48,6 @@ type Service struct {
 	metrics  Metrics
 	watchers []OrderWatcher
 	locker   Locker
-	settings Settings
 	log      *slog.Logger
 	now      func() time.Time
 }
@@ -70,15 +64,13 @@ type Deps struct {
 	Watchers []OrderWatcher
 	// Locker keeps a channel's pulls one at a time across processes.
 	Locker Locker
-	// Settings gives the shop's greeting and routing limits; nil means the defaults.
-	Settings Settings
-	Log      *slog.Logger
+	Log    *slog.Logger
 }
 
 // NewService wires the inbox.
 func NewService(d Deps) *Service {
 	return &Service{db: d.DB, pub: d.Pub, outbox: d.Outbox, channels: d.Channels, registry: d.Registry,
-		metrics: d.Metrics, watchers: d.Watchers, locker: d.Locker, settings: d.Settings, log: d.Log, now: func() time.Time { return time.Now().UTC() }}
+		metrics: d.Metrics, watchers: d.Watchers, locker: d.Locker, log: d.Log, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // ErrDuplicate reports a message the channel has delivered before: it is stored once.
