@@ -83,6 +83,13 @@ func BenchmarkInboxAtAMillion(b *testing.B) {
 			a := s.agents[i%len(s.agents)]
 			return store.ConversationFilter{VisibleTo: &a}
 		}},
+		{"filter_stage", func(i int) store.ConversationFilter {
+			return store.ConversationFilter{Stage: models.Stages[i%3]}
+		}},
+		{"filter_stage_as_agent", func(i int) store.ConversationFilter {
+			a := s.agents[i%len(s.agents)]
+			return store.ConversationFilter{Stage: models.Stages[i%3], VisibleTo: &a}
+		}},
 		{"filter_stage_open", func(i int) store.ConversationFilter {
 			return store.ConversationFilter{Stage: models.Stages[i%3], Status: models.StatusOpen}
 		}},
@@ -130,6 +137,12 @@ func BenchmarkInboxAtAMillion(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				f := k.f(i)
 				f.ShopID, f.Limit = s.shopID, 50
+				if i%4 == 3 {
+					// Every fourth asks for the next page.
+					if _, next, err := db.ListConversations(ctx, f); err == nil && next != "" {
+						f.Cursor = next
+					}
+				}
 				start := time.Now()
 				rows, _, err := db.ListConversations(ctx, f)
 				took = append(took, time.Since(start))

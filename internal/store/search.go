@@ -39,31 +39,28 @@ func (db *DB) IndexTerms(ctx context.Context, shopID, conversationID uint64, ter
 }
 
 // smallSet is how many matches a condition may have for the list to fetch them by id
-// and sort them; above it the list walks conversations newest first and tests each,
-// which finds a page quickly exactly because matches are then frequent.
+// and order them; above it the list walks conversations newest first and checks each
+// chunk, which finds a page quickly exactly because matches are then frequent.
 const smallSet = 2000
 
-// match is a search or label condition of the inbox list, planned for its size.
+// check keeps the conversations (of the given ids) that meet a condition.
+type check func(ctx context.Context, ids []uint64) ([]uint64, error)
+
+// match is the search and label part of a list, planned for its size.
 type match struct {
-	// ids, when not nil, are every conversation that can match (then the per-row
-	// conditions below still apply).
+	// ids, when not nil, are every conversation that can match; the checks still apply.
 	ids []uint64
-	// conds are tested per row.
-	conds []cond
+	// checks are applied to the conversations the list looks at.
+	checks []check
 	// none: nothing can match.
 	none bool
 }
 
-type cond struct {
-	sql  string
-	args []any
-}
-
-// planMatch turns the text query and label of a list into conditions. A query matches
-// a conversation whose buyer has that platform id, or a name starting with it, or an
-// order with that id, or whose messages or buyer's name hold every term of it (see
-// package search). Each part is looked up in an index; a part with few matches becomes
-// an id list, a part with many a per-row test.
+// planMatch turns the text query and label of a list into ids and checks. A query
+// matches a conversation whose buyer has that platform id, or a name starting with it,
+// or an order with that id, or whose messages or buyer's name hold every term of it
+// (see package search). Each part is looked up in an index; a part with few matches
+// becomes an id list, a part with many a check.
 func (db *DB) planMatch(ctx context.Context, f ConversationFilter) (*match, error) {
 	m := &match{}
 	if f.Label != "" {
@@ -72,12 +69,12 @@ func (db *DB) planMatch(ctx context.Context, f ConversationFilter) (*match, erro
 			return nil, err
 		}
 		if many {
-			m.conds = append(m.conds, cond{"EXISTS (SELECT 1 FROM conversation_labels l WHERE l.conversation_id = conversations.id AND l.label = ?)", []any{f.Label}})
+			m.checks = append(m.checks, db.labelCheck(f.Label))
 		} else {
 			m.restrict(ids)
 		}
 	}
-	if f.Query != "" {
+	if f.Query != "" && !m.none {
 		if err := db.planQuery(ctx, f, m); err != nil {
 			return nil, err
 		}
@@ -109,97 +106,139 @@ func (m *match) restrict(ids []uint64) {
 
 func (db *DB) planQuery(ctx context.Context, f ConversationFilter, m *match) error {
 	q := strings.TrimSpace(f.Query)
-	var alts []alternative
 	byIDs, err := db.buyersByID(ctx, f.ShopID, q)
 	if err != nil {
 		return err
 	}
-	alts = append(alts, alternative{customers: byIDs, row: cond{"conversations.customer_id IN ?", []any{byIDs}}})
-	byName, many, err := db.buyersByName(ctx, f.ShopID, q)
+	small, err := db.conversationsOfCustomers(ctx, byIDs)
 	if err != nil {
 		return err
 	}
-	if many {
-		alts = append(alts, alternative{many: true, row: cond{"cu.name LIKE ?", []any{escapeLike(q) + "%"}}})
-	} else {
-		alts = append(alts, alternative{customers: byName, row: cond{"conversations.customer_id IN ?", []any{byName}}})
+	var many []check
+	byName, manyNames, err := db.buyersByName(ctx, f.ShopID, q)
+	if err != nil {
+		return err
 	}
-	if terms := search.Terms(q); len(terms) > 0 {
-		alt, err := db.termAlternative(ctx, f.ShopID, terms)
+	if manyNames {
+		many = append(many, db.nameCheck(q))
+	} else {
+		ids, err := db.conversationsOfCustomers(ctx, byName)
 		if err != nil {
 			return err
 		}
-		alts = append(alts, alt)
+		small = union(small, ids)
 	}
-	return db.combine(ctx, m, alts)
+	if terms := search.Terms(q); len(terms) > 0 {
+		ids, common, err := db.termMatches(ctx, f.ShopID, terms)
+		if err != nil {
+			return err
+		}
+		if common {
+			many = append(many, func(ctx context.Context, cands []uint64) ([]uint64, error) {
+				return db.withAllTerms(ctx, f.ShopID, cands, terms)
+			})
+		} else {
+			small = union(small, ids)
+		}
+	}
+	if len(many) == 0 {
+		m.restrict(small)
+		return nil
+	}
+	m.checks = append(m.checks, anyOf(small, many))
+	return nil
 }
 
-// alternative is one way a query may match: by a set of customers, of conversations,
-// or (many) by a per-row test.
-type alternative struct {
-	customers     []uint64
-	conversations []uint64
-	many          bool
-	row           cond
+// anyOf lets through the conversations in ids or passing any of the checks.
+func anyOf(ids []uint64, checks []check) check {
+	in := make(map[uint64]bool, len(ids))
+	for _, id := range ids {
+		in[id] = true
+	}
+	return func(ctx context.Context, cands []uint64) ([]uint64, error) {
+		var out []uint64
+		rest := make([]uint64, 0, len(cands))
+		for _, id := range cands {
+			if in[id] {
+				out = append(out, id)
+			} else {
+				rest = append(rest, id)
+			}
+		}
+		for _, c := range checks {
+			if len(rest) == 0 {
+				break
+			}
+			got, err := c(ctx, rest)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, got...)
+			rest = without(rest, got)
+		}
+		return out, nil
+	}
 }
 
-// termAlternative matches conversations filed under every term. The rarest term
-// decides: when it has few conversations they are fetched and checked against the
-// other terms; when even the rarest is common every term becomes a per-row test.
-func (db *DB) termAlternative(ctx context.Context, shopID uint64, terms []string) (alternative, error) {
+func without(list, drop []uint64) []uint64 {
+	d := make(map[uint64]bool, len(drop))
+	for _, id := range drop {
+		d[id] = true
+	}
+	out := list[:0:0]
+	for _, id := range list {
+		if !d[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// termMatches answers the conversations filed under every term when the rarest term
+// has few, or common when even the rarest has many.
+func (db *DB) termMatches(ctx context.Context, shopID uint64, terms []string) ([]uint64, bool, error) {
 	var rarest []uint64
 	found := false
 	for _, t := range terms {
 		ids, big, err := db.postings(ctx, "conversation_terms", "term", shopID, t)
 		if err != nil {
-			return alternative{}, err
+			return nil, false, err
 		}
 		if !big && (!found || len(ids) < len(rarest)) {
 			rarest, found = ids, true
 		}
+		if found && len(rarest) == 0 {
+			return nil, false, nil
+		}
 	}
-	if found {
-		ids, err := db.withAllTerms(ctx, shopID, rarest, terms)
-		return alternative{conversations: ids, row: cond{"conversations.id IN ?", []any{ids}}}, err
+	if !found {
+		return nil, true, nil
 	}
-	parts := make([]string, len(terms))
-	args := make([]any, len(terms))
-	for i, t := range terms {
-		parts[i] = "EXISTS (SELECT 1 FROM conversation_terms t WHERE t.shop_id = conversations.shop_id AND t.term = ? AND t.conversation_id = conversations.id)"
-		args[i] = t
-	}
-	return alternative{many: true, row: cond{"(" + strings.Join(parts, " AND ") + ")", args}}, nil
+	ids, err := db.withAllTerms(ctx, shopID, rarest, terms)
+	return ids, false, err
 }
 
-// combine ORs the alternatives: as one id list when every one is small, else as a
-// per-row test.
-func (db *DB) combine(ctx context.Context, m *match, alts []alternative) error {
-	var customers, conversations []uint64
-	anyMany := false
-	for _, a := range alts {
-		customers = union(customers, a.customers)
-		conversations = union(conversations, a.conversations)
-		anyMany = anyMany || a.many
-	}
-	if !anyMany {
-		ids, err := db.conversationsOfCustomers(ctx, customers)
+func (db *DB) labelCheck(label string) check {
+	return func(ctx context.Context, ids []uint64) ([]uint64, error) {
+		var out []uint64
+		err := db.q(ctx).Table("conversation_labels").Where("label = ? AND conversation_id IN ?", label, ids).Pluck("conversation_id", &out).Error
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("store: label %q: %w", label, err)
 		}
-		m.restrict(union(conversations, ids))
-		return nil
+		return out, nil
 	}
-	var parts []string
-	var args []any
-	for _, a := range alts {
-		if !a.many && len(a.customers) == 0 && len(a.conversations) == 0 {
-			continue
+}
+
+func (db *DB) nameCheck(prefix string) check {
+	return func(ctx context.Context, ids []uint64) ([]uint64, error) {
+		var out []uint64
+		err := db.q(ctx).Table("conversations").Joins("JOIN customers cu ON cu.id = conversations.customer_id").
+			Where("conversations.id IN ? AND cu.name LIKE ?", ids, escapeLike(prefix)+"%").Pluck("conversations.id", &out).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: buyers named %q: %w", prefix, err)
 		}
-		parts = append(parts, a.row.sql)
-		args = append(args, a.row.args...)
+		return out, nil
 	}
-	m.conds = append(m.conds, cond{"(" + strings.Join(parts, " OR ") + ")", args})
-	return nil
 }
 
 // postings reads the conversations filed under a key of an index table, or reports
