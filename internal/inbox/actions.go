@@ -61,7 +61,7 @@ func (s *Service) Reopen(ctx context.Context, actor *models.User, conv *store.Co
 		if c.AssigneeID != nil {
 			return nil
 		}
-		_, err := s.route(ctx, tx, c, fx, 0)
+		_, err := s.route(ctx, tx, c, fx, routeOpts{})
 		return err
 	})
 }
@@ -93,7 +93,7 @@ func (s *Service) moveStage(ctx context.Context, tx *store.DB, c *models.Convers
 	if c.AssigneeID != nil && s.agentHasSkill(ctx, tx, *c.AssigneeID, stage) || c.Status == models.StatusResolved {
 		return nil
 	}
-	_, err = s.route(ctx, tx, c, fx, 0)
+	_, err = s.route(ctx, tx, c, fx, routeOpts{})
 	return err
 }
 
@@ -193,7 +193,7 @@ func (s *Service) AssignWaiting(ctx context.Context, shopID uint64) error {
 			if err != nil || locked.AssigneeID != nil || locked.Status == models.StatusResolved {
 				return err
 			}
-			got, err := s.route(ctx, tx, locked, fx, 0)
+			got, err := s.route(ctx, tx, locked, fx, routeOpts{})
 			stuck[locked.Stage] = err == nil && !got
 			return err
 		})

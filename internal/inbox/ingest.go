@@ -73,7 +73,7 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 		}
 		convID = conv.ID
 		if created || reopened || conv.AssigneeID == nil {
-			_, err = s.route(ctx, tx, conv, fx, 0)
+			_, err = s.route(ctx, tx, conv, fx, routeOpts{reopened: reopened})
 		}
 		return err
 	})
@@ -192,7 +192,7 @@ func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conver
 	}
 	conv.Stage = stage
 	if conv.AssigneeID == nil || !s.agentHasSkill(ctx, tx, *conv.AssigneeID, stage) {
-		_, err = s.route(ctx, tx, conv, fx, 0)
+		_, err = s.route(ctx, tx, conv, fx, routeOpts{})
 	}
 	return err
 }

@@ -45,11 +45,21 @@ func choose(agents []candidate, stage models.Stage, current, previous *uint64, e
 	return nil
 }
 
+// routeOpts say how a conversation comes to routing.
+type routeOpts struct {
+	// exclude is never chosen: the agent who just handed the chat to a queue.
+	exclude uint64
+	// reopened: the chat's agent kept it while it was resolved; they are its previous
+	// agent now, preferred only with room under their limit.
+	reopened bool
+}
+
 // route assigns a conversation to an online agent with its stage among their skills,
 // under their limit, the current or previous agent first (see choose). With nobody
 // available it waits unassigned in its stage queue. Supervisors and admins are never
 // chosen. It answers whether the conversation has an agent now.
-func (s *Service) route(ctx context.Context, tx *store.DB, conv *models.Conversation, fx *effects, exclude uint64) (bool, error) {
+func (s *Service) route(ctx context.Context, tx *store.DB, conv *models.Conversation, fx *effects, o routeOpts) (bool, error) {
+	exclude := o.exclude
 	set := s.inboxSettings(ctx, tx, conv.ShopID)
 	loads, err := tx.OnlineAgents(ctx, conv.ShopID)
 	if err != nil {
@@ -66,13 +76,22 @@ func (s *Service) route(ctx context.Context, tx *store.DB, conv *models.Conversa
 	if err != nil {
 		return false, err
 	}
+	current := conv.AssigneeID
+	if o.reopened && current != nil {
+		previous, current = current, nil
+		for i := range agents {
+			if agents[i].UserID == *previous {
+				agents[i].Open-- // the reopened chat itself is counted already
+			}
+		}
+	}
 	var pick *uint64
 	for range len(agents) + 1 {
-		pick = choose(agents, conv.Stage, conv.AssigneeID, previous, exclude)
-		if pick == nil || equalIDs(pick, conv.AssigneeID) {
+		pick = choose(agents, conv.Stage, current, previous, exclude)
+		if pick == nil || equalIDs(pick, current) {
 			break
 		}
-		full, err := s.fullNow(ctx, tx, conv.ShopID, agents, *pick)
+		full, err := s.fullNow(ctx, tx, conv, agents, *pick)
 		if err != nil {
 			return false, err
 		}
@@ -93,7 +112,7 @@ func (s *Service) route(ctx context.Context, tx *store.DB, conv *models.Conversa
 // fullNow locks a limited agent's row and counts their open chats again, so that
 // concurrent routing never takes them over their limit. When they turned out full it
 // marks them so in agents.
-func (s *Service) fullNow(ctx context.Context, tx *store.DB, shopID uint64, agents []candidate, id uint64) (bool, error) {
+func (s *Service) fullNow(ctx context.Context, tx *store.DB, conv *models.Conversation, agents []candidate, id uint64) (bool, error) {
 	i := slices.IndexFunc(agents, func(c candidate) bool { return c.UserID == id })
 	if i < 0 || agents[i].limit == 0 {
 		return false, nil
@@ -101,11 +120,14 @@ func (s *Service) fullNow(ctx context.Context, tx *store.DB, shopID uint64, agen
 	if _, err := tx.LockUser(ctx, id); err != nil {
 		return false, err
 	}
-	counts, err := tx.OpenCounts(ctx, shopID, []uint64{id})
+	counts, err := tx.OpenCounts(ctx, conv.ShopID, []uint64{id})
 	if err != nil {
 		return false, err
 	}
 	agents[i].Open = counts[id]
+	if equalIDs(conv.AssigneeID, &id) {
+		agents[i].Open-- // this chat, reopened, is theirs already
+	}
 	return !agents[i].hasRoom(), nil
 }
 
