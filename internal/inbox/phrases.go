@@ -184,4 +184,3 @@ func (s *Service) RemovePhrase(ctx context.Context, shopID, id uint64) error {
 	}
 	return nil
 }
-

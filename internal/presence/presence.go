@@ -55,7 +55,9 @@ const (
 	keyAutoAway = "chatbridge:presence:auto-away" // users the sweep set away
 )
 
-func keySockets(userID uint64) string { return "chatbridge:presence:sockets:" + strconv.FormatUint(userID, 10) }
+func keySockets(userID uint64) string {
+	return "chatbridge:presence:sockets:" + strconv.FormatUint(userID, 10)
+}
 
 func ms(t time.Time) float64 { return float64(t.UnixMilli()) }
 
