@@ -54,7 +54,7 @@ func (db *DB) ListConversations(ctx context.Context, f ConversationFilter) ([]Co
 	var err error
 	switch {
 	case m.none:
-	case m.ids != nil:
+	case m.ids != nil || len(m.within) > 0:
 		page, err = db.pageOfIDs(ctx, f, m, cursor, limit+1)
 	default:
 		page, err = db.walk(ctx, f, m.checks, cursor, limit+1)
@@ -168,7 +168,14 @@ func (db *DB) pageOfIDs(ctx context.Context, f ConversationFilter, m *match, aft
 	var cands []idAt
 	for _, v := range views(f) {
 		var part []idAt
-		if err := db.filtered(ctx, f, v).Where("conversations.id IN ?", m.ids).Scan(&part).Error; err != nil {
+		q := db.filtered(ctx, f, v)
+		if m.ids != nil {
+			q = q.Where("conversations.id IN ?", m.ids)
+		}
+		for _, c := range m.within {
+			q = q.Where(c.sql, c.args...)
+		}
+		if err := q.Scan(&part).Error; err != nil {
 			return nil, err
 		}
 		cands = append(cands, part...)

@@ -43,6 +43,12 @@ func (db *DB) IndexTerms(ctx context.Context, shopID, conversationID uint64, ter
 // chunk, which finds a page quickly exactly because matches are then frequent.
 const smallSet = 2000
 
+// cond is a piece of SQL with its arguments.
+type cond struct {
+	sql  string
+	args []any
+}
+
 // check keeps the conversations (of the given ids) that meet a condition.
 type check func(ctx context.Context, ids []uint64) ([]uint64, error)
 
@@ -50,6 +56,9 @@ type check func(ctx context.Context, ids []uint64) ([]uint64, error)
 type match struct {
 	// ids, when not nil, are every conversation that can match; the checks still apply.
 	ids []uint64
+	// within are subqueries of few conversation ids each (a rare label): a
+	// conversation must be in all of them.
+	within []cond
 	// checks are applied to the conversations the list looks at.
 	checks []check
 	// none: nothing can match.
@@ -64,14 +73,23 @@ type match struct {
 func (db *DB) planMatch(ctx context.Context, f ConversationFilter) (*match, error) {
 	m := &match{}
 	if f.Label != "" {
-		ids, many, err := db.postings(ctx, "conversation_labels", "label", f.ShopID, f.Label)
-		if err != nil {
+		n, err := db.countUpTo(ctx, "conversation_labels", "label", f.ShopID, f.Label, smallSet+1)
+		switch {
+		case err != nil:
 			return nil, err
-		}
-		if many {
+		case n == 0:
+			m.none = true
+		case n > smallSet:
 			m.checks = append(m.checks, db.labelCheck(f.Label))
-		} else {
-			m.restrict(ids)
+		default:
+			// Left to the server as a subquery: the ids never travel to us and back.
+			sub := "conversations.id IN (SELECT conversation_id FROM conversation_labels WHERE label = ?"
+			args := []any{f.Label}
+			if f.ShopID != 0 {
+				sub += " AND shop_id = ?"
+				args = append(args, f.ShopID)
+			}
+			m.within = append(m.within, cond{sql: sub + ")", args: args})
 		}
 	}
 	if f.Query != "" && !m.none {
@@ -239,6 +257,19 @@ func (db *DB) nameCheck(prefix string) check {
 		}
 		return out, nil
 	}
+}
+
+// countUpTo counts the conversations filed under a key of an index table, up to max.
+func (db *DB) countUpTo(ctx context.Context, table, column string, shopID uint64, key string, max int) (int, error) {
+	q := db.q(ctx).Table(table).Select("1").Where(column+" = ?", key)
+	if shopID != 0 {
+		q = q.Where("shop_id = ?", shopID)
+	}
+	var n int64
+	if err := db.q(ctx).Table("(?) AS t", q.Limit(max)).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: count %s %q: %w", column, key, err)
+	}
+	return int(n), nil
 }
 
 // postings reads the conversations filed under a key of an index table, or reports
