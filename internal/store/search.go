@@ -41,7 +41,7 @@ func (db *DB) IndexTerms(ctx context.Context, shopID, conversationID uint64, ter
 // smallSet is how many matches a condition may have for the list to fetch them by id
 // and order them; above it the list walks conversations newest first and checks each
 // chunk, which finds a page quickly exactly because matches are then frequent.
-const smallSet = 2000
+var smallSet = 2000
 
 // cond is a piece of SQL with its arguments.
 type cond struct {
@@ -153,7 +153,7 @@ func (db *DB) planQuery(ctx context.Context, f ConversationFilter, m *match) err
 		}
 		if common {
 			many = append(many, func(ctx context.Context, cands []uint64) ([]uint64, error) {
-				return db.withAllTerms(ctx, f.ShopID, cands, terms)
+				return db.allTerms(ctx, f.ShopID, terms, cands)
 			})
 		} else {
 			small = union(small, ids)
@@ -213,27 +213,54 @@ func without(list, drop []uint64) []uint64 {
 }
 
 // termMatches answers the conversations filed under every term when the rarest term
-// has few, or common when even the rarest has many.
+// has few, or common when even the rarest has many. Only counts travel until the
+// rarest is known; the intersection is then one query.
 func (db *DB) termMatches(ctx context.Context, shopID uint64, terms []string) ([]uint64, bool, error) {
-	var rarest []uint64
-	found := false
+	rarest, fewest := "", smallSet+1
 	for _, t := range terms {
-		ids, big, err := db.postings(ctx, "conversation_terms", "term", shopID, t)
+		n, err := db.countUpTo(ctx, "conversation_terms", "term", shopID, t, smallSet+1)
 		if err != nil {
 			return nil, false, err
 		}
-		if !big && (!found || len(ids) < len(rarest)) {
-			rarest, found = ids, true
-		}
-		if found && len(rarest) == 0 {
+		if n == 0 {
 			return nil, false, nil
 		}
+		if n < fewest {
+			rarest, fewest = t, n
+		}
 	}
-	if !found {
+	if rarest == "" {
 		return nil, true, nil
 	}
-	ids, err := db.withAllTerms(ctx, shopID, rarest, terms)
+	rest := make([]string, 0, len(terms))
+	for _, t := range terms {
+		if t != rarest {
+			rest = append(rest, t)
+		}
+	}
+	ids, err := db.allTerms(ctx, shopID, append([]string{rarest}, rest...), nil)
 	return ids, false, err
+}
+
+// allTerms answers the conversations (of within, when given) filed under every term,
+// the first term driving the join.
+func (db *DB) allTerms(ctx context.Context, shopID uint64, terms []string, within []uint64) ([]uint64, error) {
+	q := db.q(ctx).Table("conversation_terms t0").Where("t0.term = ?", terms[0])
+	if shopID != 0 {
+		q = q.Where("t0.shop_id = ?", shopID)
+	}
+	for i, t := range terms[1:] {
+		a := fmt.Sprintf("t%d", i+1)
+		q = q.Joins("JOIN conversation_terms "+a+" ON "+a+".shop_id = t0.shop_id AND "+a+".conversation_id = t0.conversation_id AND "+a+".term = ?", t)
+	}
+	if within != nil {
+		q = q.Where("t0.conversation_id IN ?", within)
+	}
+	var out []uint64
+	if err := q.Pluck("t0.conversation_id", &out).Error; err != nil {
+		return nil, fmt.Errorf("store: look up terms %q: %w", terms, err)
+	}
+	return out, nil
 }
 
 func (db *DB) labelCheck(label string) check {
@@ -272,41 +299,7 @@ func (db *DB) countUpTo(ctx context.Context, table, column string, shopID uint64
 	return int(n), nil
 }
 
-// postings reads the conversations filed under a key of an index table, or reports
-// that there are more than smallSet of them.
-func (db *DB) postings(ctx context.Context, table, column string, shopID uint64, key string) ([]uint64, bool, error) {
-	var ids []uint64
-	q := db.q(ctx).Table(table).Where(column+" = ?", key)
-	if shopID != 0 {
-		q = q.Where("shop_id = ?", shopID)
-	}
-	if err := q.Limit(smallSet+1).Pluck("conversation_id", &ids).Error; err != nil {
-		return nil, false, fmt.Errorf("store: look up %s %q: %w", column, key, err)
-	}
-	if len(ids) > smallSet {
-		return nil, true, nil
-	}
-	return ids, false, nil
-}
 
-// withAllTerms keeps the candidates filed under every term.
-func (db *DB) withAllTerms(ctx context.Context, shopID uint64, ids []uint64, terms []string) ([]uint64, error) {
-	for _, t := range terms {
-		if len(ids) == 0 {
-			return nil, nil
-		}
-		var keep []uint64
-		q := db.q(ctx).Table("conversation_terms").Where("term = ? AND conversation_id IN ?", t, ids)
-		if shopID != 0 {
-			q = q.Where("shop_id = ?", shopID)
-		}
-		if err := q.Pluck("conversation_id", &keep).Error; err != nil {
-			return nil, fmt.Errorf("store: look up term %q: %w", t, err)
-		}
-		ids = keep
-	}
-	return ids, nil
-}
 
 // buyersByID answers the customers a query names by platform id, or by the platform
 // id of one of their orders.
@@ -324,13 +317,21 @@ func (db *DB) buyersByID(ctx context.Context, shopID uint64, q string) ([]uint64
 // buyersByName answers the customers whose name starts with q (a range of the
 // (shop, name) index), or many when there are more than smallSet.
 func (db *DB) buyersByName(ctx context.Context, shopID uint64, q string) ([]uint64, bool, error) {
-	var ids []uint64
-	err := db.inShop(ctx, &models.Customer{}, shopID).Where("name LIKE ?", escapeLike(q)+"%").Limit(smallSet+1).Pluck("id", &ids).Error
-	if err != nil {
+	named := func() *gorm.DB {
+		return db.inShop(ctx, &models.Customer{}, shopID).Where("name LIKE ?", escapeLike(q)+"%")
+	}
+	var n int64
+	if err := db.q(ctx).Table("(?) AS t", named().Select("1").Limit(smallSet+1)).Count(&n).Error; err != nil {
 		return nil, false, fmt.Errorf("store: customers by name: %w", err)
 	}
-	if len(ids) > smallSet {
+	if n > int64(smallSet) {
 		return nil, true, nil
+	}
+	var ids []uint64
+	if n > 0 {
+		if err := named().Pluck("id", &ids).Error; err != nil {
+			return nil, false, fmt.Errorf("store: customers by name: %w", err)
+		}
 	}
 	return ids, false, nil
 }

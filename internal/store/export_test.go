@@ -1,0 +1,9 @@
+package store
+
+// SetSmallSet changes how many matches the list fetches by id, so a test with a
+// handful of conversations exercises the chunked checks too.
+func SetSmallSet(n int) (restore func()) {
+	old := smallSet
+	smallSet = n
+	return func() { smallSet = old }
+}
