@@ -142,7 +142,9 @@ func (db *DB) scan(ctx context.Context, f ConversationFilter, after *idAt, n int
 func (db *DB) walk(ctx context.Context, f ConversationFilter, checks []check, after *idAt, n int) ([]idAt, error) {
 	chunk := n
 	if len(checks) > 0 {
-		chunk = max(4*n, 200)
+		// A check is planned only for a condition more than smallSet conversations meet,
+		// so a few hundred rows usually hold a page; chunks then grow fourfold.
+		chunk = max(8*n, 400)
 	}
 	var page []idAt
 	for {
@@ -159,7 +161,7 @@ func (db *DB) walk(ctx context.Context, f ConversationFilter, checks []check, af
 			return page[:min(n, len(page))], nil
 		}
 		after = &batch[len(batch)-1]
-		chunk = min(chunk*2, 5000)
+		chunk = min(chunk*4, 5000)
 	}
 }
 

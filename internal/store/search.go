@@ -299,8 +299,6 @@ func (db *DB) countUpTo(ctx context.Context, table, column string, shopID uint64
 	return int(n), nil
 }
 
-
-
 // buyersByID answers the customers a query names by platform id, or by the platform
 // id of one of their orders.
 func (db *DB) buyersByID(ctx context.Context, shopID uint64, q string) ([]uint64, error) {
