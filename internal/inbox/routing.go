@@ -60,16 +60,22 @@ type routeOpts struct {
 // chosen. It answers whether the conversation has an agent now.
 func (s *Service) route(ctx context.Context, tx *store.DB, conv *models.Conversation, fx *effects, o routeOpts) (bool, error) {
 	exclude := o.exclude
-	set := s.inboxSettings(ctx, tx, conv.ShopID)
 	loads, err := tx.OnlineAgents(ctx, conv.ShopID)
 	if err != nil {
 		return false, err
 	}
+	if len(loads) == 0 && conv.AssigneeID == nil {
+		return false, nil // nobody online: it waits, as it did (the common case at night)
+	}
 	agents := make([]candidate, len(loads))
+	defaultLimit := -1
 	for i, l := range loads {
 		agents[i] = candidate{AgentLoad: l, limit: l.MaxOpen}
 		if l.MaxOpen == 0 {
-			agents[i].limit = set.DefaultMaxOpen
+			if defaultLimit < 0 {
+				defaultLimit = s.inboxSettings(ctx, tx, conv.ShopID).DefaultMaxOpen
+			}
+			agents[i].limit = defaultLimit
 		}
 	}
 	previous, err := tx.LastAgent(ctx, conv.CustomerID)
