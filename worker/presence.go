@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -25,7 +26,7 @@ func (c *Client) EnqueuePresenceSweep(ctx context.Context, slot time.Time, every
 	task := asynq.NewTask(TypePresenceSweep, nil, asynq.TaskID("presence-sweep:"+strconv.FormatInt(slot.Unix(), 10)),
 		asynq.Queue(QueueDefault), asynq.MaxRetry(0), asynq.Timeout(every), asynq.Retention(every))
 	_, err := c.asynq.EnqueueContext(ctx, task)
-	if err != nil && err != asynq.ErrTaskIDConflict {
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 		return fmt.Errorf("worker: queue presence sweep: %w", err)
 	}
 	return nil
