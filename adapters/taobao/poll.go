@@ -128,7 +128,9 @@ func (a *Adapter) Poll(ctx context.Context, ch adapters.Channel, cursor, _ strin
 	for i, m := range msgs {
 		ids[i] = m.ID.String()
 	}
-	return adapters.PollResult{Events: events, Cursor: cursorPrefix + strings.Join(ids, ","), More: len(msgs) >= ConsumeQuantity}, nil
+	// More while messages came: the next call confirms them at once (after the core
+	// committed this page) rather than at the next timed pull, and reads on.
+	return adapters.PollResult{Events: events, Cursor: cursorPrefix + strings.Join(ids, ","), More: len(msgs) > 0}, nil
 }
 
 // read turns a page of messages into order events: one per trade, the refund's when a

@@ -27,11 +27,12 @@ type Server struct {
 	*httptest.Server
 	AppKey, Secret, AccessToken string
 
-	mu     sync.Mutex
-	orders map[string]douyin.ShopOrder
-	notes  []adaptertest.NoteCall
-	calls  []url.Values
-	fault  string
+	mu      sync.Mutex
+	orders  map[string]douyin.ShopOrder
+	notes   []adaptertest.NoteCall
+	calls   []url.Values
+	fault   string
+	revoked bool
 }
 
 // New starts a fake platform; Close it when done.
@@ -69,6 +70,9 @@ func (s *Server) FailNext()     { s.arm("fail") }
 func (s *Server) ThrottleNext() { s.arm("throttle") }
 func (s *Server) RejectNext()   { s.arm("reject") }
 
+// Revoke makes every later call fail as with a revoked authorisation.
+func (s *Server) Revoke() { s.mu.Lock(); s.revoked = true; s.mu.Unlock() }
+
 func (s *Server) arm(f string) { s.mu.Lock(); s.fault = f; s.mu.Unlock() }
 
 func answer(w http.ResponseWriter, code int, msg, subCode, subMsg string, data any) {
@@ -94,6 +98,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, q)
+	if s.revoked {
+		writeFault(w, "reject")
+		return
+	}
 	if f := s.fault; f != "" {
 		s.fault = ""
 		writeFault(w, f)

@@ -26,11 +26,12 @@ type Server struct {
 	*httptest.Server
 	ClientID, Secret, AccessToken string
 
-	mu     sync.Mutex
-	orders map[string]pdd.Order
-	notes  []adaptertest.NoteCall
-	calls  []url.Values
-	fault  string
+	mu      sync.Mutex
+	orders  map[string]pdd.Order
+	notes   []adaptertest.NoteCall
+	calls   []url.Values
+	fault   string
+	revoked bool
 }
 
 // New starts a fake gateway; Close it when done.
@@ -67,6 +68,9 @@ func (s *Server) HollowNext()   { s.arm("hollow") }
 func (s *Server) FailNext()     { s.arm("fail") }
 func (s *Server) ThrottleNext() { s.arm("throttle") }
 func (s *Server) RejectNext()   { s.arm("reject") }
+
+// Revoke makes every later call fail as with a revoked authorisation.
+func (s *Server) Revoke() { s.mu.Lock(); s.revoked = true; s.mu.Unlock() }
 
 func (s *Server) arm(f string) { s.mu.Lock(); s.fault = f; s.mu.Unlock() }
 
@@ -105,6 +109,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, p)
+	if s.revoked {
+		writeFault(w, "reject")
+		return
+	}
 	if f := s.fault; f != "" {
 		s.fault = ""
 		writeFault(w, f)

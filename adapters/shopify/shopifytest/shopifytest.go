@@ -28,6 +28,7 @@ type Server struct {
 	notes     []adaptertest.NoteCall
 	addresses []shopify.Address
 	fault     string
+	revoked   bool
 }
 
 // New starts a fake Admin API; Close it when done.
@@ -72,6 +73,9 @@ func (s *Server) FailNext()     { s.arm("fail") }
 func (s *Server) ThrottleNext() { s.arm("throttle") }
 func (s *Server) RejectNext()   { s.arm("reject") }
 
+// Revoke makes every later call fail as with a revoked authorisation.
+func (s *Server) Revoke() { s.mu.Lock(); s.revoked = true; s.mu.Unlock() }
+
 func (s *Server) arm(f string) { s.mu.Lock(); s.fault = f; s.mu.Unlock() }
 
 var orderPath = regexp.MustCompile(`^/admin/api/(\d{4}-\d{2}|unstable)/orders/(\d+)\.json$`)
@@ -94,6 +98,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.revoked {
+		s.fault = "reject"
+	}
 	switch f := s.fault; f {
 	case "fail":
 		s.fault = ""

@@ -35,6 +35,7 @@ type Server struct {
 	addresses []url.Values
 	calls     []Call
 	fault     string
+	revoked   bool
 }
 
 type queued struct {
@@ -121,6 +122,9 @@ func (s *Server) FailNext()     { s.arm("fail") }
 func (s *Server) ThrottleNext() { s.arm("throttle") }
 func (s *Server) RejectNext()   { s.arm("reject") }
 
+// Revoke makes every later call fail as with a revoked authorisation.
+func (s *Server) Revoke() { s.mu.Lock(); s.revoked = true; s.mu.Unlock() }
+
 func (s *Server) arm(f string) { s.mu.Lock(); s.fault = f; s.mu.Unlock() }
 
 type apiError struct {
@@ -157,6 +161,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, Call{Method: method, Params: p})
+	if s.revoked {
+		s.writeFault(w, "reject", method)
+		return
+	}
 	switch f := s.fault; f {
 	case "":
 	default:
