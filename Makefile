@@ -19,6 +19,8 @@ ARGS  ?=
 
 # Fuzz targets, one per line: package directory:FuzzFunction
 FUZZ_TARGETS += ./adapters/generic/:FuzzParseBody
+FUZZ_TARGETS += ./adapters/shopify/:FuzzParseWebhook
+FUZZ_TARGETS += ./adapters/pdd/:FuzzParseIncrement
 
 FUZZTIME_SHORT ?= 20s
 FUZZTIME       ?= 5m

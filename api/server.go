@@ -77,6 +77,8 @@ func New(d Deps) http.Handler {
 	authed.POST("/users", s.requireRole("admin", "supervisor"), s.createUser)
 	authed.POST("/channels", s.requireRole("admin", "supervisor"), s.createChannel)
 	authed.GET("/channels", s.listChannels)
+	authed.POST("/channels/:id/poll", s.requireRole("admin", "supervisor"), s.loadChannel, s.pollChannel)
+	authed.GET("/channels/:id/orders", s.requireRole("admin", "supervisor", "agent"), s.loadChannel, s.listChannelOrders)
 	authed.POST("/notify-targets", s.requireRole("admin", "supervisor"), s.createNotifyTarget)
 	authed.GET("/conversations", s.listConversations)
 	conv := authed.Group("/conversations/:id", s.loadConversation)
