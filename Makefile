@@ -19,6 +19,7 @@ ARGS  ?=
 
 # Fuzz targets, one per line: package directory:FuzzFunction
 FUZZ_TARGETS += ./adapters/generic/:FuzzParseBody
+FUZZ_TARGETS += ./adapters/wecomkf/:FuzzParseWebhook ./adapters/wecomkf/:FuzzSyncPage
 
 FUZZTIME_SHORT ?= 20s
 FUZZTIME       ?= 5m

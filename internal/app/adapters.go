@@ -8,6 +8,7 @@ import (
 
 	"github.com/chatbridge/chatbridge/adapters"
 	"github.com/chatbridge/chatbridge/adapters/generic"
+	"github.com/chatbridge/chatbridge/adapters/wecomkf"
 	"github.com/chatbridge/chatbridge/internal/ratelimit"
 	"github.com/chatbridge/chatbridge/internal/tokencache"
 )
@@ -27,5 +28,6 @@ func adapterDeps(rdb redis.UniversalClient) adapters.Deps {
 func newRegistry(d adapters.Deps) *adapters.Registry {
 	return adapters.NewRegistry(
 		generic.New(d.HTTP),
+		wecomkf.New(d),
 	)
 }
