@@ -19,7 +19,10 @@ ARGS  ?=
 
 # Fuzz targets, one per line: package directory:FuzzFunction
 FUZZ_TARGETS += ./adapters/generic/:FuzzParseBody
-FUZZ_TARGETS += ./adapters/wecomkf/:FuzzParseWebhook ./adapters/wecomkf/:FuzzSyncPage
+FUZZ_TARGETS += ./adapters/wecomkf/:FuzzParseWebhook
+FUZZ_TARGETS += ./adapters/wecomkf/:FuzzSyncPage
+FUZZ_TARGETS += ./adapters/telegram/:FuzzParseUpdate
+FUZZ_TARGETS += ./adapters/whatsapp/:FuzzParseWebhook
 
 FUZZTIME_SHORT ?= 20s
 FUZZTIME       ?= 5m

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chatbridge/chatbridge/adapters"
 	"github.com/chatbridge/chatbridge/adapters/generic"
+	"github.com/chatbridge/chatbridge/adapters/telegram"
 	"github.com/chatbridge/chatbridge/adapters/wecomkf"
 	"github.com/chatbridge/chatbridge/internal/ratelimit"
 	"github.com/chatbridge/chatbridge/internal/tokencache"
@@ -29,5 +30,6 @@ func newRegistry(d adapters.Deps) *adapters.Registry {
 	return adapters.NewRegistry(
 		generic.New(d.HTTP),
 		wecomkf.New(d),
+		telegram.New(d),
 	)
 }
