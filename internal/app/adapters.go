@@ -10,6 +10,7 @@ import (
 	"github.com/chatbridge/chatbridge/adapters/generic"
 	"github.com/chatbridge/chatbridge/adapters/telegram"
 	"github.com/chatbridge/chatbridge/adapters/wecomkf"
+	"github.com/chatbridge/chatbridge/adapters/whatsapp"
 	"github.com/chatbridge/chatbridge/internal/ratelimit"
 	"github.com/chatbridge/chatbridge/internal/tokencache"
 )
@@ -31,5 +32,6 @@ func newRegistry(d adapters.Deps) *adapters.Registry {
 		generic.New(d.HTTP),
 		wecomkf.New(d),
 		telegram.New(d),
+		whatsapp.New(d),
 	)
 }
