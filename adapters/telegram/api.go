@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -98,12 +96,12 @@ func (a *Adapter) post(ctx context.Context, cfg Config, method, contentType stri
 	u := cfg.base() + "/bot" + cfg.BotToken + "/" + method
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
-		return &adapters.PermanentError{Err: fmt.Errorf("telegram: %s request: %w", method, redact(err))}
+		return &adapters.PermanentError{Err: fmt.Errorf("telegram: %s request: %w", method, adapters.RedactURL(err))}
 	}
 	req.Header.Set("Content-Type", contentType)
 	resp, err := a.deps.HTTP.Do(req)
 	if err != nil {
-		return fmt.Errorf("telegram: %s: %w", method, redact(err))
+		return fmt.Errorf("telegram: %s: %w", method, adapters.RedactURL(err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
@@ -132,13 +130,4 @@ func (a *Adapter) post(ctx context.Context, cfg Config, method, contentType stri
 		}
 	}
 	return nil
-}
-
-// redact drops the URL, which carries the bot token, from a transport error.
-func redact(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
 }

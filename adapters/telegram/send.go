@@ -101,11 +101,11 @@ func (a *Adapter) FetchMedia(ctx context.Context, ch adapters.Channel, ref adapt
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cfg.base()+"/file/bot"+cfg.BotToken+"/"+f.FilePath, nil)
 	if err != nil {
-		return adapters.Media{}, &adapters.PermanentError{Err: redact(err)}
+		return adapters.Media{}, &adapters.PermanentError{Err: adapters.RedactURL(err)}
 	}
 	resp, err := a.deps.HTTP.Do(req)
 	if err != nil {
-		return adapters.Media{}, fmt.Errorf("telegram: download file: %w", redact(err))
+		return adapters.Media{}, fmt.Errorf("telegram: download file: %w", adapters.RedactURL(err))
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()

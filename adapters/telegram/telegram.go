@@ -10,10 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/chatbridge/chatbridge/adapters"
 )
@@ -49,20 +47,11 @@ func parseConfig(raw json.RawMessage) (Config, error) {
 	if _, err := strconv.ParseInt(id, 10, 64); !ok || err != nil || secret == "" || strings.ContainsAny(cfg.BotToken, "/?# ") {
 		return cfg, &adapters.BadRequestError{Field: "config.bot_token", Reason: "must be the token @BotFather gave, like 123456:ABC-DEF..."}
 	}
-	if cfg.APIBaseURL != "" {
-		u, err := url.Parse(cfg.APIBaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return cfg, &adapters.BadRequestError{Field: "config.api_base_url", Reason: "must be an absolute http(s) URL"}
-		}
-	}
-	return cfg, nil
+	return cfg, adapters.CheckAPIBaseURL(cfg.APIBaseURL)
 }
 
 func (c Config) base() string {
-	if c.APIBaseURL != "" {
-		return strings.TrimRight(c.APIBaseURL, "/")
-	}
-	return DefaultAPIBase
+	return adapters.APIBase(c.APIBaseURL, DefaultAPIBase)
 }
 
 // botID is the token's public part, which names the bot in rate-limit keys.
@@ -78,13 +67,7 @@ type Adapter struct {
 
 // New returns the adapter built on the shared services.
 func New(d adapters.Deps) *Adapter {
-	if d.HTTP == nil {
-		d.HTTP = &http.Client{Timeout: 15 * time.Second}
-	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	return &Adapter{deps: d}
+	return &Adapter{deps: d.WithDefaults()}
 }
 
 // Type implements adapters.Adapter.

@@ -164,7 +164,7 @@ func (a *Adapter) send(ctx context.Context, method, u, contentType string, body 
 	}
 	resp, err := a.deps.HTTP.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("wecom_kf: %s: %w", op, redact(err))
+		return nil, fmt.Errorf("wecom_kf: %s: %w", op, adapters.RedactURL(err))
 	}
 	if resp.StatusCode != http.StatusOK {
 		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
@@ -192,14 +192,4 @@ func decodeAnswer(op string, raw []byte, out any) error {
 		return fmt.Errorf("wecom_kf: %s: decode answer: %w", op, err)
 	}
 	return nil
-}
-
-// redact drops the URL (which carries the secret or the access token) from a
-// transport error.
-func redact(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s: %w", ue.Op, ue.Err)
-	}
-	return err
 }

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -64,20 +63,11 @@ func parseConfig(raw json.RawMessage) (Config, error) {
 	if _, err := DecodeAESKey(cfg.EncodingAESKey); err != nil {
 		return cfg, &adapters.BadRequestError{Field: "config.encoding_aes_key", Reason: "must be the 43-character EncodingAESKey from the WeCom console"}
 	}
-	if cfg.APIBaseURL != "" {
-		u, err := url.Parse(cfg.APIBaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return cfg, &adapters.BadRequestError{Field: "config.api_base_url", Reason: "must be an absolute http(s) URL"}
-		}
-	}
-	return cfg, nil
+	return cfg, adapters.CheckAPIBaseURL(cfg.APIBaseURL)
 }
 
 func (c Config) base() string {
-	if c.APIBaseURL != "" {
-		return strings.TrimRight(c.APIBaseURL, "/")
-	}
-	return DefaultAPIBase
+	return adapters.APIBase(c.APIBaseURL, DefaultAPIBase)
 }
 
 // tokenKey names the corp+secret's access token in the shared cache; the secret is
@@ -94,13 +84,7 @@ type Adapter struct {
 
 // New returns the adapter built on the shared services.
 func New(d adapters.Deps) *Adapter {
-	if d.HTTP == nil {
-		d.HTTP = &http.Client{Timeout: 15 * time.Second}
-	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	return &Adapter{deps: d}
+	return &Adapter{deps: d.WithDefaults()}
 }
 
 // Type implements adapters.Adapter.

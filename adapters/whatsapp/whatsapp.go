@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -62,21 +61,12 @@ func parseConfig(raw json.RawMessage) (Config, error) {
 	if cfg.APIVersion != "" && (!strings.HasPrefix(cfg.APIVersion, "v") || strings.ContainsAny(cfg.APIVersion, "/?# ")) {
 		return cfg, &adapters.BadRequestError{Field: "config.api_version", Reason: "must look like v21.0"}
 	}
-	if cfg.APIBaseURL != "" {
-		u, err := url.Parse(cfg.APIBaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return cfg, &adapters.BadRequestError{Field: "config.api_base_url", Reason: "must be an absolute http(s) URL"}
-		}
-	}
-	return cfg, nil
+	return cfg, adapters.CheckAPIBaseURL(cfg.APIBaseURL)
 }
 
 // endpoint is the Graph API URL of path under the configured host and version.
 func (c Config) endpoint(path string) string {
-	base, ver := DefaultAPIBase, DefaultAPIVersion
-	if c.APIBaseURL != "" {
-		base = strings.TrimRight(c.APIBaseURL, "/")
-	}
+	base, ver := adapters.APIBase(c.APIBaseURL, DefaultAPIBase), DefaultAPIVersion
 	if c.APIVersion != "" {
 		ver = c.APIVersion
 	}
@@ -90,13 +80,7 @@ type Adapter struct {
 
 // New returns the adapter built on the shared services.
 func New(d adapters.Deps) *Adapter {
-	if d.HTTP == nil {
-		d.HTTP = &http.Client{Timeout: 15 * time.Second}
-	}
-	if d.Now == nil {
-		d.Now = time.Now
-	}
-	return &Adapter{deps: d}
+	return &Adapter{deps: d.WithDefaults()}
 }
 
 // Type implements adapters.Adapter.
