@@ -21,6 +21,10 @@ ARGS  ?=
 FUZZ_TARGETS += ./adapters/generic/:FuzzParseBody
 FUZZ_TARGETS += ./adapters/shopify/:FuzzParseWebhook
 FUZZ_TARGETS += ./adapters/pdd/:FuzzParseIncrement
+FUZZ_TARGETS += ./adapters/wecomkf/:FuzzParseWebhook
+FUZZ_TARGETS += ./adapters/wecomkf/:FuzzSyncPage
+FUZZ_TARGETS += ./adapters/telegram/:FuzzParseUpdate
+FUZZ_TARGETS += ./adapters/whatsapp/:FuzzParseWebhook
 
 FUZZTIME_SHORT ?= 20s
 FUZZTIME       ?= 5m

@@ -101,6 +101,8 @@ func conversation(c *gin.Context) *store.ConversationRow {
 type conversationDetail struct {
 	view.Conversation
 	Orders []view.Order `json:"orders"`
+	// ReplyWindow is null when the channel's platform sets no reply window.
+	ReplyWindow *view.ReplyWindow `json:"reply_window"`
 }
 
 func (s *Server) getConversation(c *gin.Context) {
@@ -113,6 +115,14 @@ func (s *Server) getConversation(c *gin.Context) {
 	out := conversationDetail{Conversation: view.NewConversation(row), Orders: make([]view.Order, 0, len(orders))}
 	for i := range orders {
 		out.Orders = append(out.Orders, view.NewOrder(&orders[i]))
+	}
+	window, err := s.Inbox.ReplyWindow(c.Request.Context(), row)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if window != nil {
+		out.ReplyWindow = view.NewReplyWindow(window.ClosesAt, window.RepliesLeft)
 	}
 	c.JSON(http.StatusOK, out)
 }

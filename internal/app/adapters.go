@@ -13,6 +13,9 @@ import (
 	"github.com/chatbridge/chatbridge/adapters/pdd"
 	"github.com/chatbridge/chatbridge/adapters/shopify"
 	"github.com/chatbridge/chatbridge/adapters/taobao"
+	"github.com/chatbridge/chatbridge/adapters/telegram"
+	"github.com/chatbridge/chatbridge/adapters/wecomkf"
+	"github.com/chatbridge/chatbridge/adapters/whatsapp"
 	"github.com/chatbridge/chatbridge/internal/ratelimit"
 	"github.com/chatbridge/chatbridge/internal/tokencache"
 )
@@ -37,5 +40,8 @@ func newRegistry(d adapters.Deps) *adapters.Registry {
 		jd.New(d),
 		douyin.New(d),
 		shopify.New(d),
+		wecomkf.New(d),
+		telegram.New(d),
+		whatsapp.New(d),
 	)
 }

@@ -87,6 +87,14 @@ export interface Order {
 
 export interface ConversationDetail extends Conversation {
   orders: Order[] | null
+  /** The platform's reply window; null or absent when the channel has none. */
+  reply_window?: ReplyWindow | null
+}
+
+/** How long, and how many more times, an agent may still answer on a limited platform. */
+export interface ReplyWindow {
+  closes_at: string
+  replies_left: number | null
 }
 
 export type MessageDirection = 'in' | 'out'

@@ -167,6 +167,13 @@ const en: MessageSchema = {
   time: {
     yesterday: 'Yesterday',
   },
+  replyWindow: {
+    open: 'Reply window closes in {time}',
+    repliesLeft: '{n} replies left',
+    closed: 'The reply window has closed: the buyer must write again before a reply can reach them',
+    hours: '{h} h {m} min',
+    minutes: '{m} min',
+  },
 }
 
 export default en

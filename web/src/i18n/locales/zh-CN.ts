@@ -165,6 +165,13 @@ const zhCN = {
   time: {
     yesterday: '昨天',
   },
+  replyWindow: {
+    open: '平台回复窗口还剩 {time}',
+    repliesLeft: '还可回复 {n} 条',
+    closed: '回复窗口已关闭：需等买家再次发消息后才能回复',
+    hours: '{h} 小时 {m} 分',
+    minutes: '{m} 分钟',
+  },
 }
 
 export type MessageSchema = typeof zhCN
