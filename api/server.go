@@ -17,6 +17,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/auth"
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
@@ -39,6 +40,8 @@ type Deps struct {
 	Log          *slog.Logger
 	SessionTTL   time.Duration
 	CookieSecure bool
+	// Media stores and serves images (uploads, buyers' photos, signed links).
+	Media *media.Service
 }
 
 // Server holds the handlers' dependencies.
@@ -87,6 +90,12 @@ func New(d Deps) http.Handler {
 	order.PUT("/note", s.requireRole("admin", "supervisor", "agent"), s.setOrderNote)
 	order.GET("/notes", s.listOrderNotes)
 	authed.GET("/ws", s.websocket)
+
+	// Media: images buyers send and agents upload; /media/{id} is the signed link
+	// platforms fetch without logging in.
+	authed.POST("/media", s.requireRole("admin", "supervisor", "agent"), s.uploadMedia)
+	authed.GET("/media/:id", s.getMedia)
+	r.GET("/media/:id", s.getSignedMedia)
 
 	if d.Web != nil {
 		r.NoRoute(func(c *gin.Context) {
