@@ -124,10 +124,12 @@ func TestFetchMedia(t *testing.T) {
 	var perm *adapters.PermanentError
 	var later *adapters.RetryAfterError
 	for path, check := range map[string]func(error) bool{
-		"/gone":   func(err error) bool { return errors.As(err, &perm) && strings.Contains(err.Error(), "404") },
-		"/huge":   func(err error) bool { return errors.As(err, &perm) && strings.Contains(err.Error(), "too large") },
-		"/broken": func(err error) bool { return err != nil && !errors.As(err, &perm) && strings.Contains(err.Error(), "502") },
-		"/busy":   func(err error) bool { return errors.As(err, &later) && later.After == 7*time.Second },
+		"/gone": func(err error) bool { return errors.As(err, &perm) && strings.Contains(err.Error(), "404") },
+		"/huge": func(err error) bool { return errors.As(err, &perm) && strings.Contains(err.Error(), "too large") },
+		"/broken": func(err error) bool {
+			return err != nil && !errors.As(err, &perm) && strings.Contains(err.Error(), "502")
+		},
+		"/busy": func(err error) bool { return errors.As(err, &later) && later.After == 7*time.Second },
 	} {
 		_, err := a.FetchMedia(ctx, ch, adapters.MediaRef{ID: srv.URL + path})
 		if !check(err) {

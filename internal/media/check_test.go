@@ -61,13 +61,13 @@ func TestReadLimited(t *testing.T) {
 
 func TestCleanFileName(t *testing.T) {
 	for in, want := range map[string]string{
-		"photo.jpg":               "photo.jpg",
-		"../../etc/passwd":        "passwd",
-		`C:\Users\me\破损照片.png`:    "破损照片.png",
-		"":                        "",
-		"/":                       "",
+		"photo.jpg":              "photo.jpg",
+		"../../etc/passwd":       "passwd",
+		`C:\Users\me\破损照片.png`:   "破损照片.png",
+		"":                       "",
+		"/":                      "",
 		strings.Repeat("长", 100): strings.Repeat("长", 85), // 255 bytes cut at a character boundary
-		"bad\xffname.png":         "badname.png",
+		"bad\xffname.png":        "badname.png",
 	} {
 		if got := cleanFileName(in); got != want {
 			t.Errorf("cleanFileName(%q) = %q, want %q", in, got, want)

@@ -37,7 +37,7 @@ type platform struct {
 	calls int
 }
 
-func (p *platform) Type() string                        { return "fake" }
+func (p *platform) Type() string                         { return "fake" }
 func (p *platform) ValidateConfig(json.RawMessage) error { return nil }
 func (p *platform) ParseWebhook(context.Context, adapters.Channel, *http.Request, []byte) ([]adapters.Event, error) {
 	return nil, nil
