@@ -81,6 +81,8 @@ func (s *Server) fail(c *gin.Context, err error) {
 		abort(c, http.StatusConflict, "not_ready", err.Error())
 	case errors.Is(err, media.ErrBadSignature):
 		abort(c, http.StatusForbidden, "forbidden", err.Error())
+	case errors.Is(err, channels.ErrNoConnectionTest):
+		abort(c, http.StatusUnprocessableEntity, "not_supported", err.Error())
 	case errors.Is(err, inbox.ErrImagesUnsupported):
 		abort(c, http.StatusUnprocessableEntity, "images_not_supported", err.Error())
 	default:

@@ -94,6 +94,11 @@ func New(d Deps) http.Handler {
 	// Media: images buyers send and agents upload; /media/{id} is the signed link
 	// platforms fetch without logging in.
 	authed.POST("/media", s.requireRole("admin", "supervisor", "agent"), s.uploadMedia)
+	// Channel settings (supervisors and admins): types with their form fields and
+	// abilities, edits that keep secrets, and a connection test.
+	authed.GET("/channel-types", s.requireRole("admin", "supervisor"), s.listChannelTypes)
+	authed.PUT("/channels/:id", s.requireRole("admin", "supervisor"), s.updateChannel)
+	authed.POST("/channels/:id/test", s.requireRole("admin", "supervisor"), s.testChannel)
 	authed.GET("/media/:id", s.getMedia)
 	r.GET("/media/:id", s.getSignedMedia)
 
