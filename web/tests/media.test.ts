@@ -84,7 +84,7 @@ describe('images in the thread', () => {
 
 function composer(canAttachImages: boolean) {
   return mount(MessageComposer, {
-    props: { conversationId: 'c1', canAttachImages },
+    props: { conversationId: 'c1', canAttachImages, shopId: 's1' },
     global: { plugins: [i18n] },
   })
 }
@@ -117,6 +117,7 @@ describe('attaching an image', () => {
     const form = calls[0].init.body as FormData
     expect(form).toBeInstanceOf(FormData)
     expect((form.get('file') as File).name).toBe('破损.png')
+    expect(form.get('shop_id')).toBe('s1')
     // The browser sets the multipart boundary itself: no JSON Content-Type.
     expect((calls[0].init.headers as Record<string, string>)['Content-Type']).toBeUndefined()
     expect(JSON.parse(calls[1].init.body as string)).toEqual({ type: 'image', media_id: '77', text: '', override: false })
