@@ -18,6 +18,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/auth"
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
@@ -43,6 +44,8 @@ type Deps struct {
 	Log          *slog.Logger
 	SessionTTL   time.Duration
 	CookieSecure bool
+	// Media stores and serves images (uploads, buyers' photos, signed links).
+	Media *media.Service
 }
 
 // Server holds the handlers' dependencies.
@@ -100,6 +103,17 @@ func New(d Deps) http.Handler {
 	authed.GET("/settings", s.getSettings)
 	authed.PUT("/settings/:section", s.requireRole("admin", "supervisor"), s.putSettingsSection)
 	authed.GET("/ws", s.websocket)
+
+	// Media: images buyers send and agents upload; /media/{id} is the signed link
+	// platforms fetch without logging in.
+	authed.POST("/media", s.requireRole("admin", "supervisor", "agent"), s.uploadMedia)
+	// Channel settings (supervisors and admins): types with their form fields and
+	// abilities, edits that keep secrets, and a connection test.
+	authed.GET("/channel-types", s.requireRole("admin", "supervisor"), s.listChannelTypes)
+	authed.PUT("/channels/:id", s.requireRole("admin", "supervisor"), s.updateChannel)
+	authed.POST("/channels/:id/test", s.requireRole("admin", "supervisor"), s.testChannel)
+	authed.GET("/media/:id", s.getMedia)
+	r.GET("/media/:id", s.getSignedMedia)
 
 	if d.Web != nil {
 		r.NoRoute(func(c *gin.Context) {

@@ -35,6 +35,8 @@ type Handlers struct {
 	Deliverer  Deliverer
 	NoteSyncer NoteSyncer
 	Poller     ChannelPoller
+	// Media fetches buyers' files; nil registers no such task.
+	Media MediaFetcher
 }
 
 // TaskMetrics records task runs.
@@ -91,6 +93,9 @@ func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.L
 		}
 		return h.Poller.Poll(ctx, p.ChannelID, p.Hint)
 	})
+	if h.Media != nil {
+		mux.HandleFunc(TypeFetchMedia, handleFetchMedia(h.Media))
+	}
 	return srv, mux
 }
 
