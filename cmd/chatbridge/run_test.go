@@ -49,3 +49,31 @@ func TestHealthcheck(t *testing.T) {
 		t.Fatalf("unhealthy: exit %d: %s", code, stderr.String())
 	}
 }
+
+func TestLoadCommandChecksItsFlags(t *testing.T) {
+	cases := []struct {
+		name    string
+		args    []string
+		environ []string
+		code    int
+		out     string
+	}{
+		{"help lists the flags", []string{"load", "-h"}, []string{"CHATBRIDGE_ADMIN_PASSWORD=hunter2"}, 0, "-max-inflight"},
+		{"no admin password", []string{"load", "-url", "http://127.0.0.1:1"}, nil, 2, "-admin-password"},
+		{"bad rate", []string{"load", "-rate", "-3"}, []string{"CHATBRIDGE_ADMIN_PASSWORD=x"}, 2, "-rate"},
+		{"baseline needs a database", []string{"load", "-baseline"}, []string{"CHATBRIDGE_ADMIN_PASSWORD=x"}, 2, "-mysql-dsn"},
+		{"baseline command needs a database", []string{"load", "baseline"}, nil, 2, "-mysql-dsn"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tc.args, &stdout, &stderr, tc.environ)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.out) {
+				t.Fatalf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr.String(), tc.code, tc.out)
+			}
+			if strings.Contains(stderr.String()+stdout.String(), "hunter2") {
+				t.Fatal("the admin password from the environment was printed")
+			}
+		})
+	}
+}
