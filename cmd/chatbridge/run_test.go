@@ -77,3 +77,27 @@ func TestLoadCommandChecksItsFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestSeedCommandChecksItsFlags(t *testing.T) {
+	cases := []struct {
+		name    string
+		args    []string
+		environ []string
+		code    int
+		out     string
+	}{
+		{"help lists the flags", []string{"seed", "-h"}, nil, 0, "-conversations"},
+		{"needs MySQL", []string{"seed", "-conversations", "10", "-messages", "20"}, []string{"CHATBRIDGE_DATA_DIR=" + t.TempDir()}, 2, "CHATBRIDGE_MYSQL_DSN"},
+		{"sizes that cannot work", []string{"seed", "-conversations", "10", "-messages", "5"}, nil, 2, "messages (5) must be at least conversations (10)"},
+		{"bad until", []string{"seed", "-until", "yesterday"}, nil, 2, "-until"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tc.args, &stdout, &stderr, tc.environ)
+			if code != tc.code || !strings.Contains(stderr.String(), tc.out) {
+				t.Fatalf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr.String(), tc.code, tc.out)
+			}
+		})
+	}
+}
