@@ -61,6 +61,7 @@ type desk struct {
 	replyCode  *Counter
 	reconnects atomic.Int64
 	dropped    atomic.Int64 // replies not queued: the agent's queue was full
+	unfinished atomic.Int64 // replies queued and not yet answered by the server
 	frames     atomic.Int64
 }
 
@@ -220,9 +221,11 @@ func (d *desk) takeOver(conv string) {
 
 // queue hands a reply to an agent; d.mu is held.
 func (d *desk) queue(ag *agent, conv string) {
+	d.unfinished.Add(1)
 	select {
 	case ag.replies <- conv:
 	default:
+		d.unfinished.Add(-1)
 		d.dropped.Add(1)
 	}
 }
@@ -238,14 +241,8 @@ func (d *desk) waitingCount() int {
 	return n
 }
 
-// queued is the number of replies queued but not yet taken by a worker.
-func (d *desk) queued() int {
-	n := 0
-	for _, ag := range d.agents {
-		n += len(ag.replies)
-	}
-	return n
-}
+// idle reports whether no message waits for an owner and no reply is queued or in flight.
+func (d *desk) idle() bool { return d.waitingCount() == 0 && d.unfinished.Load() == 0 }
 
 // answer is one reply worker of an agent: it posts the replies handed to the agent.
 func (d *desk) answer(ctx context.Context, ag *agent) {
@@ -255,6 +252,7 @@ func (d *desk) answer(ctx context.Context, ag *agent) {
 			return
 		case conv := <-ag.replies:
 			d.reply(ctx, ag, conv)
+			d.unfinished.Add(-1)
 		}
 	}
 }

@@ -87,7 +87,7 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (*Report, error) {
 
 	log.Info("draining", "run", run, "up_to", o.Drain)
 	waitFor(ctx, o.Drain, func() bool {
-		return messages.done() && d.waitingCount() == 0 && d.queued() == 0 && replies.done()
+		return messages.done() && d.idle() && replies.done()
 	})
 	stopAgents()
 	agentsWG.Wait()
