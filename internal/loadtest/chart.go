@@ -192,7 +192,7 @@ func frame(w io.Writer, x, y float64, xs, ys axis, xTitle string, xLabel func(fl
 	for _, t := range ys.ticks {
 		ty := y + panelHeight - ys.pos(t)*panelHeight
 		fmt.Fprintf(w, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#ddd"/>`+"\n", x, ty, x+panelWidth, ty)
-		text(w, x-6, ty+4, "end", 11, trimFloat(t)+" ms")
+		text(w, x-6, ty+4, "end", 11, durationLabel(t))
 	}
 	for _, t := range xs.ticks {
 		tx := x + xs.pos(t)*panelWidth
@@ -228,6 +228,14 @@ func text(w io.Writer, x, y float64, anchor string, size int, s string) {
 	fmt.Fprintf(w, `<text x="%.1f" y="%.1f" text-anchor="%s" font-size="%d">`, x, y, anchor, size)
 	_ = xml.EscapeText(w, []byte(s))
 	fmt.Fprintln(w, "</text>")
+}
+
+// durationLabel renders a tick in milliseconds: 0.1 ms, 100 ms, 10 s.
+func durationLabel(ms float64) string {
+	if ms >= 1000 {
+		return trimFloat(ms/1000) + " s"
+	}
+	return trimFloat(ms) + " ms"
 }
 
 // trimFloat renders a tick value without trailing zeros: 0.1, 1, 99.9, 1000.

@@ -23,13 +23,13 @@ import (
 // timestamp as a platform would, and answers 2xx, or, on command, late or 500.
 // POST /control?delay=500ms&fail=0.2 changes the behaviour during a run.
 type receiver struct {
-	run     string
-	replies *tracker
-	ln      net.Listener
-	srv     *http.Server
+	run string
+	ln  net.Listener
+	srv *http.Server
 
 	mu      sync.Mutex
 	secrets []string
+	replies *tracker
 	delay   time.Duration
 	fail    float64
 	rng     *rand.Rand
@@ -41,12 +41,12 @@ type receiver struct {
 }
 
 // startReceiver listens on addr and serves until Close.
-func startReceiver(addr, run string, replies *tracker, delay time.Duration, fail float64, seed uint64) (*receiver, error) {
+func startReceiver(addr, run string, delay time.Duration, fail float64, seed uint64) (*receiver, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("callback receiver: listen on %s: %w", addr, err)
 	}
-	r := &receiver{run: run, replies: replies, ln: ln, delay: delay, fail: fail,
+	r := &receiver{run: run, ln: ln, delay: delay, fail: fail,
 		rng: rand.New(rand.NewPCG(seed, 0xcb)), ids: map[string]bool{}, answered: &Counter{}}
 	r.srv = &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()
@@ -56,11 +56,12 @@ func startReceiver(addr, run string, replies *tracker, delay time.Duration, fail
 // URL is the receiver's base URL on its listening address.
 func (r *receiver) URL() string { return "http://" + r.ln.Addr().String() }
 
-// setSecrets gives the receiver the channels' secrets, by channel index.
-func (r *receiver) setSecrets(secrets []string) {
+// expect gives the receiver the channels' secrets, by channel index, and the tracker of
+// the replies it is to see.
+func (r *receiver) expect(secrets []string, replies *tracker) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.secrets = secrets
+	r.secrets, r.replies = secrets, replies
 }
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -149,12 +150,13 @@ func (r *receiver) record(body []byte, at time.Time) {
 	r.mu.Lock()
 	repeat := r.ids[ev.Message.ID]
 	r.ids[ev.Message.ID] = true
+	replies := r.replies
 	r.mu.Unlock()
 	if repeat {
 		r.repeats.Add(1)
 	}
-	if t, ok := parseTag([]byte(ev.Message.Text), r.run); ok && t.Kind == kindReply {
-		r.replies.see(t.Seq, t.Due, at)
+	if t, ok := parseTag([]byte(ev.Message.Text), r.run); ok && t.Kind == kindReply && replies != nil {
+		replies.see(t.Seq, t.Due, at)
 	}
 }
 

@@ -36,10 +36,7 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (*Report, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	// The trackers' clock starts now; tags carry offsets from it.
-	start := time.Now()
-	messages, replies := newTracker(start, o.Interval), newTracker(start, o.Interval)
-	recv, err := startReceiver(o.ReceiverAddr, run, replies, o.CallbackDelay, o.CallbackFail, o.Seed)
+	recv, err := startReceiver(o.ReceiverAddr, run, o.CallbackDelay, o.CallbackFail, o.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +57,11 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (*Report, error) {
 	for i, ch := range shop.Channels {
 		secrets[i] = ch.Secret
 	}
-	recv.setSecrets(secrets)
+	// The run's clock starts now, just before the agents connect and the sending begins:
+	// tags carry offsets from it, and the timelines count from it.
+	start := time.Now()
+	messages, replies := newTracker(start, o.Interval), newTracker(start, o.Interval)
+	recv.expect(secrets, replies)
 
 	agentsCtx, stopAgents := context.WithCancel(ctx)
 	defer stopAgents()

@@ -98,12 +98,12 @@ func TestTags(t *testing.T) {
 func TestReceiver(t *testing.T) {
 	start := time.Now()
 	replies := newTracker(start, time.Second)
-	r, err := startReceiver("127.0.0.1:0", "a1b2c3", replies, 0, 0, 1)
+	r, err := startReceiver("127.0.0.1:0", "a1b2c3", 0, 0, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.shutdown()
-	r.setSecrets([]string{"secret-0", "secret-1"})
+	r.expect([]string{"secret-0", "secret-1"}, replies)
 	replies.expect(1)
 	replies.settle(1, true)
 	text := appendTag("亲,已经发货了", tag{Run: "a1b2c3", Kind: kindReply, Seq: 1, Due: 0})
