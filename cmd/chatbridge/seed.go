@@ -11,6 +11,7 @@ import (
 
 	"github.com/chatbridge/chatbridge/adapters"
 	"github.com/chatbridge/chatbridge/adapters/generic"
+	"github.com/chatbridge/chatbridge/internal/auth"
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/config"
 	"github.com/chatbridge/chatbridge/internal/secretbox"
@@ -97,6 +98,18 @@ func runSeed(ctx context.Context, cfg config.Config, o seed.Options, stdout io.W
 	defer db.Close()
 	if err := db.Migrate(ctx); err != nil {
 		return nil, err
+	}
+	// The server creates its first admin only while there are no users: on a fresh
+	// database the seeded staff would prevent that, so the admin is created here first.
+	created, password, err := auth.NewService(db, nil, auth.Options{}).Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case created && password != "":
+		fmt.Fprintf(stdout, "admin login: %s / %s   (shown once: write it down)\n", cfg.AdminUser, password)
+	case created:
+		fmt.Fprintf(stdout, "admin login: %s (password from CHATBRIDGE_ADMIN_PASSWORD)\n", cfg.AdminUser)
 	}
 	key, generated, err := secretbox.LoadOrCreateKey(cfg.SecretKey, cfg.DataDir)
 	if err != nil {

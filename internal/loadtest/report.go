@@ -154,7 +154,9 @@ func WriteSummary(w io.Writer, r *Report) {
 	line("webhook -> websocket", r.Delivery.Latency)
 	line("reply posted (202)", r.Replies.Latency)
 	line("reply -> callback", r.Callbacks.Latency)
-	line("sender schedule lag", r.Sender.Lag)
+	if r.Mode == modeOpen {
+		line("sender schedule lag", r.Sender.Lag)
+	}
 	if b := r.Baseline; b != nil {
 		fmt.Fprintf(w, "  baseline: %d plain single-row inserts with %d connections, %.0f/s\n", b.Inserts, b.Concurrency, b.PerSecond)
 		line("baseline insert", b.Latency)
