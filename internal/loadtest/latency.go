@@ -71,13 +71,6 @@ func (l *Latency) Record(due time.Time, d time.Duration) {
 	_ = h.RecordValue(us)
 }
 
-// Count is the number of observations.
-func (l *Latency) Count() int64 {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.total.TotalCount()
-}
-
 // Summary is a latency distribution in milliseconds.
 type Summary struct {
 	Count  int64   `json:"count"`
