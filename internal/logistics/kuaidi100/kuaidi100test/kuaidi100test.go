@@ -42,6 +42,7 @@ type Server struct {
 	subs     map[string]Subscription
 	calls    map[string]int
 	failNext map[string]int
+	refuse   bool
 }
 
 type track struct {
@@ -66,6 +67,30 @@ func (s *Server) SetTrack(number, com, state string, items ...Item) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tracks[number] = track{com: com, state: state, items: slices.Clone(items)}
+}
+
+// Append adds a line to a number's history and sets its state code.
+func (s *Server) Append(number, state string, it Item) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tr := s.tracks[number]
+	tr.state, tr.items = state, append(tr.items, it)
+	s.tracks[number] = tr
+}
+
+// Forget drops a number's subscription, as 快递100 does after aborting it.
+func (s *Server) Forget(number string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.subs, number)
+}
+
+// RefuseSubscriptions makes subscriptions answer 701 (a company the push service
+// refuses) while on.
+func (s *Server) RefuseSubscriptions(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuse = on
 }
 
 // FailNext makes the next n calls of an endpoint ("/poll" or "/poll/query.do") answer
@@ -141,6 +166,10 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.refuse {
+		refuse(w, "701", "POLL:拒绝订阅的快递公司")
+		return
+	}
 	if _, dup := s.subs[p.Number]; dup {
 		refuse(w, "501", "POLL:重复订阅")
 		return
