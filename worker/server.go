@@ -35,6 +35,8 @@ type Handlers struct {
 	Deliverer  Deliverer
 	NoteSyncer NoteSyncer
 	Poller     ChannelPoller
+	// Parcels follows parcels (nil: the parcel tasks are not served).
+	Parcels ParcelTracker
 }
 
 // TaskMetrics records task runs.
@@ -91,6 +93,9 @@ func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.L
 		}
 		return h.Poller.Poll(ctx, p.ChannelID, p.Hint)
 	})
+	if h.Parcels != nil {
+		registerParcels(mux, h.Parcels, log)
+	}
 	return srv, mux
 }
 

@@ -49,6 +49,9 @@ type Config struct {
 	OutboundMaxRetry  int           `yaml:"outbound_max_retry" env:"OUTBOUND_MAX_RETRY"`
 	OutboundRetryBase time.Duration `yaml:"outbound_retry_base" env:"OUTBOUND_RETRY_BASE"`
 	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
+
+	// LogisticsSweepInterval is how often the parcels due for a check are swept.
+	LogisticsSweepInterval time.Duration `yaml:"logistics_sweep_interval" env:"LOGISTICS_SWEEP_INTERVAL"`
 }
 
 // Default is the configuration of a fresh machine: the embedded single-machine store.
@@ -66,6 +69,8 @@ func Default() Config {
 		OutboundMaxRetry:  8,
 		OutboundRetryBase: time.Second,
 		ShutdownTimeout:   20 * time.Second,
+
+		LogisticsSweepInterval: time.Minute,
 	}
 }
 
@@ -152,6 +157,7 @@ func (c Config) Validate() error {
 		{"outbound_max_retry", "must be between 0 and 100", c.OutboundMaxRetry < 0 || c.OutboundMaxRetry > 100},
 		{"outbound_retry_base", "must be positive", c.OutboundRetryBase <= 0},
 		{"shutdown_timeout", "must be positive", c.ShutdownTimeout <= 0},
+		{"logistics_sweep_interval", "must be positive", c.LogisticsSweepInterval <= 0},
 	}
 	for _, ch := range checks {
 		if ch.bad {
