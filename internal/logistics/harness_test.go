@@ -197,7 +197,7 @@ func (h *harness) message(buyer, id string) *models.Conversation {
 func (h *harness) order(ext, buyer string, status models.OrderStatus, carrier, number string, skew time.Duration) {
 	h.t.Helper()
 	ev := &adapters.OrderEvent{ExternalID: ext, CustomerID: buyer, Status: status, Total: "99.00", Currency: "CNY",
-		Address: &models.Address{Name: "王", Phone: "13800000000", Region: "浙江 杭州", Detail: "文三路 99 号"},
+		Address:   &models.Address{Name: "王", Phone: "13800000000", Region: "浙江 杭州", Detail: "文三路 99 号"},
 		UpdatedAt: h.clock.Now().Add(skew)}
 	if number != "" {
 		ev.Tracking = &adapters.Tracking{Carrier: carrier, Number: number}
