@@ -260,6 +260,9 @@ func TestReturnedParcelWithAfterShip(t *testing.T) {
 		aftershiptest.Checkpoint{At: t0.Add(time.Hour), Message: "Shipment picked up", City: "Shenzhen", Tag: "InTransit"},
 		aftershiptest.Checkpoint{At: h.clock.Now(), Message: "Recipient refused delivery", City: "Berlin", Tag: "Exception", Subtag: "Exception_003"})
 	h.webhook("JD014600003")
+	if status, body, _ := h.as.Webhook(h.hookURL("aftership"), "whsec", "JD014600003"); status != 200 || string(body) != `{"status":"duplicate"}` {
+		t.Fatalf("the same webhook again answered %d %s", status, body)
+	}
 	h.clock.Advance(time.Hour)
 	h.as.Set("JD014600003", "Exception", "Exception_011",
 		aftershiptest.Checkpoint{At: t0.Add(time.Hour), Message: "Shipment picked up", City: "Shenzhen", Tag: "InTransit"},
@@ -278,16 +281,20 @@ func TestReturnedParcelWithAfterShip(t *testing.T) {
 	}
 }
 
-func (h *harness) webhook(number string) {
-	h.t.Helper()
-	var acct uint64
+func (h *harness) hookURL(provider string) string {
 	for _, a := range h.accounts() {
-		if a.Provider == "aftership" {
-			acct = a.ID
+		if a.Provider == provider {
+			return fmt.Sprintf("%s/webhooks/logistics/%s/%d", h.hook.URL, provider, a.ID)
 		}
 	}
-	status, body, err := h.as.Webhook(fmt.Sprintf("%s/webhooks/logistics/aftership/%d", h.hook.URL, acct), "whsec", number)
-	if err != nil || status != 200 {
+	h.t.Fatalf("no %s account", provider)
+	return ""
+}
+
+func (h *harness) webhook(number string) {
+	h.t.Helper()
+	status, body, err := h.as.Webhook(h.hookURL("aftership"), "whsec", number)
+	if err != nil || status != 200 || string(body) != `{"status":"accepted"}` {
 		h.t.Fatalf("webhook answered %d %s %v", status, body, err)
 	}
 }

@@ -114,22 +114,43 @@ func (db *DB) UpdateParcel(ctx context.Context, id uint64, updates map[string]an
 	return nil
 }
 
-// InsertParcelEvents stores timeline lines, skipping those the parcel already has (same
-// event key), and answers how many were new.
-func (db *DB) InsertParcelEvents(ctx context.Context, evs []models.ParcelEvent) (int64, error) {
+// InsertParcelEvents stores the timeline lines of one parcel that it does not have yet
+// (by event key) and answers how many were new. The caller holds the parcel's lock;
+// the unique key still drops a line stored meanwhile.
+func (db *DB) InsertParcelEvents(ctx context.Context, evs []models.ParcelEvent) (int, error) {
 	if len(evs) == 0 {
 		return 0, nil
 	}
-	for i := range evs {
-		evs[i].Text = truncate(evs[i].Text, 1024)
-		evs[i].Location = truncate(evs[i].Location, 255)
-		evs[i].Status = truncate(evs[i].Status, 64)
+	keys := make([]string, 0, len(evs))
+	for _, e := range evs {
+		keys = append(keys, e.EventKey)
 	}
-	res := db.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(evs, 200)
-	if res.Error != nil {
-		return 0, fmt.Errorf("store: insert parcel events: %w", res.Error)
+	var have []string
+	err := db.q(ctx).Model(&models.ParcelEvent{}).Where("parcel_id = ? AND event_key IN ?", evs[0].ParcelID, keys).
+		Pluck("event_key", &have).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: events of parcel %d: %w", evs[0].ParcelID, err)
 	}
-	return res.RowsAffected, nil
+	seen := make(map[string]bool, len(have)+len(evs))
+	for _, k := range have {
+		seen[k] = true
+	}
+	fresh := make([]models.ParcelEvent, 0, len(evs))
+	for _, e := range evs {
+		if seen[e.EventKey] {
+			continue
+		}
+		seen[e.EventKey] = true
+		e.Text, e.Location, e.Status = truncate(e.Text, 1024), truncate(e.Location, 255), truncate(e.Status, 64)
+		fresh = append(fresh, e)
+	}
+	if len(fresh) == 0 {
+		return 0, nil
+	}
+	if err := db.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(fresh, 200).Error; err != nil {
+		return 0, fmt.Errorf("store: insert parcel events: %w", err)
+	}
+	return len(fresh), nil
 }
 
 // ParcelEvents lists a parcel's timeline, newest first.
