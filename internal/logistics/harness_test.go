@@ -59,7 +59,7 @@ func (nopOutbox) EnqueueSend(context.Context, uint64) error { return nil }
 // real inbox and alerts, with fakes of 快递100 and AfterShip and a callback server that
 // passes their pushes to the service as the API does.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	db      *store.DB
 	svc     *logistics.Service
@@ -74,7 +74,7 @@ type harness struct {
 	hook    *httptest.Server
 }
 
-func newHarness(t *testing.T, db *store.DB) *harness {
+func newHarness(t testing.TB, db *store.DB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	opts := testenv.Redis(t)
