@@ -2,6 +2,7 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { auth, ensureUser } from './stores/auth'
 import InboxView from './views/InboxView.vue'
 import LoginView from './views/LoginView.vue'
+import LogisticsSettingsView from './views/LogisticsSettingsView.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -11,6 +12,7 @@ export const router = createRouter({
     // does not remount the inbox (and its live connection).
     { path: '/', name: 'inbox', component: InboxView },
     { path: '/c/:id', name: 'conversation', component: InboxView },
+    { path: '/settings/logistics', name: 'logistics-settings', component: LogisticsSettingsView },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
