@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chatbridge/chatbridge/internal/app"
+	"github.com/chatbridge/chatbridge/internal/config"
 	"github.com/chatbridge/chatbridge/internal/logistics/aftership"
 	"github.com/chatbridge/chatbridge/internal/logistics/aftership/aftershiptest"
 	"github.com/chatbridge/chatbridge/internal/logistics/kuaidi100"
@@ -245,12 +246,16 @@ func TestParcelTrackingThroughTheApp(t *testing.T) {
 	other.Supervisor.Do("GET", "/api/v1/logistics/providers?shop_id="+shop.ID, nil, http.StatusNotFound, nil)
 }
 
-// A parcel followed through AfterShip: the tracking is created, the signed webhook of
-// a refusal then a return raises one alert on the conversation; a redelivered webhook
-// is answered duplicate and a forged one 401.
+// A parcel followed through AfterShip, on MariaDB and on the embedded default: the
+// tracking is created, the signed webhook of a refusal then a return raises one alert
+// on the conversation; a redelivered webhook is answered duplicate and a forged one 401.
 func TestReturnedParcelThroughTheApp(t *testing.T) {
 	t.Parallel()
-	cfg := Config(t)
+	t.Run("mysql", func(t *testing.T) { t.Parallel(); returnedThroughTheApp(t, Config(t)) })
+	t.Run("embedded", func(t *testing.T) { t.Parallel(); returnedThroughTheApp(t, EmbeddedConfig(t)) })
+}
+
+func returnedThroughTheApp(t *testing.T, cfg config.Config) {
 	cfg.LogisticsSweepInterval = 100 * time.Millisecond
 	clock := NewClock(time.Now().UTC().Truncate(time.Second))
 	inst := StartClock(t, cfg, app.Roles{Serve: true, Work: true}, clock)

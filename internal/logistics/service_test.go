@@ -77,7 +77,11 @@ func (h *harness) parcelByID(id uint64) *models.Parcel {
 // alert once per stop, a problem alert, delivery moving the chat to after-sale with the
 // order delivered, and the follow-up reminder when due; then nothing more to do.
 func TestParcelLifeWithKuaidi100(t *testing.T) {
-	h := newHarness(t, testenv.MySQL(t))
+	testenv.Stores(t, func(t *testing.T, db *store.DB) { parcelLife(t, db) })
+}
+
+func parcelLife(t *testing.T, db *store.DB) {
+	h := newHarness(t, db)
 	acct := h.connect(kuaidi100.Name)
 	conv := h.message("b1", "m1")
 	h.order("T1", "b1", models.OrderShipped, "SF", "SF100", 0)
@@ -232,7 +236,11 @@ func (h *harness) sweepAndCheck() {
 // Refused and returned parcels raise one alert (the return path is one occurrence) and
 // stop being polled; AfterShip's tracking is created and read by its id.
 func TestReturnedParcelWithAfterShip(t *testing.T) {
-	h := newHarness(t, testenv.MySQL(t))
+	testenv.Stores(t, func(t *testing.T, db *store.DB) { returnedParcel(t, db) })
+}
+
+func returnedParcel(t *testing.T, db *store.DB) {
+	h := newHarness(t, db)
 	h.connect("aftership")
 	conv := h.message("b2", "m2")
 	h.order("T9", "b2", models.OrderShipped, "DHL", "JD014600003", 0)
