@@ -32,7 +32,14 @@ func (s *Service) SaveAccount(ctx context.Context, shopID uint64, provider strin
 	if len(raw) == 0 {
 		raw = json.RawMessage("{}")
 	}
-	cfg, err := p.PrepareConfig(raw)
+	var prev json.RawMessage
+	switch cur, err := s.account(ctx, shopID, provider); {
+	case err == nil:
+		prev = cur.Config
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, false, fmt.Errorf("logistics: %w", err)
+	}
+	cfg, err := p.PrepareConfig(raw, prev)
 	if err != nil {
 		return nil, false, err
 	}

@@ -17,8 +17,11 @@ type Provider interface {
 	// Name is the provider's name in URLs and settings ("kuaidi100").
 	Name() string
 	// PrepareConfig checks an account's settings and fills in what ChatBridge generates
-	// itself (a push signing salt). A wrong value answers *models.InvalidError naming it.
-	PrepareConfig(raw json.RawMessage) (json.RawMessage, error)
+	// itself (a push signing salt). prev is the account's settings before this change
+	// (nil for a new account): what it generated is kept, so subscriptions made before
+	// still verify, and a secret left empty keeps its saved value. A wrong value answers
+	// *models.InvalidError naming it.
+	PrepareConfig(raw, prev json.RawMessage) (json.RawMessage, error)
 	// PublicConfig is an account's settings without its secrets, for the settings page.
 	PublicConfig(raw json.RawMessage) map[string]any
 	// CarrierCode is the provider's code for a canonical carrier code (see Carriers);

@@ -114,7 +114,12 @@ func parcelLife(t *testing.T, db *store.DB) {
 	if p.State != models.ParcelInTransit || len(evs) != 2 || evs[0].Text != "【杭州转运中心】已发出" || !p.LastEventAt.Equal(t0.Add(3*time.Hour)) {
 		t.Fatalf("after the push: %+v, timeline %+v", p, evs)
 	}
-	// The same history pushed again is stored once.
+	// The same history pushed again is stored once, also after the supervisor saved the
+	// account again without its key (the subscription's salt and the key are kept).
+	if _, _, err := h.svc.SaveAccount(h.ctx, h.shop.ID, kuaidi100.Name,
+		[]byte(fmt.Sprintf(`{"customer":%q,"api_base_url":%q}`, h.k100.Customer, h.k100.URL))); err != nil {
+		t.Fatal(err)
+	}
 	h.push("SF100")
 	if n := len(h.events(p)); n != 2 {
 		t.Fatalf("a re-pushed history left %d lines", n)

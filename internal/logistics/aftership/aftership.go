@@ -71,14 +71,23 @@ func (*Provider) CarrierCode(code string) (string, bool) {
 }
 
 // PrepareConfig implements logistics.Provider.
-func (*Provider) PrepareConfig(raw json.RawMessage) (json.RawMessage, error) {
-	var c Config
+func (*Provider) PrepareConfig(raw, prev json.RawMessage) (json.RawMessage, error) {
+	var c, old Config
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
 		return nil, &models.InvalidError{Field: "config", Reason: err.Error()}
 	}
+	if prev != nil {
+		_ = json.Unmarshal(prev, &old)
+	}
 	c.APIKey, c.WebhookSecret = strings.TrimSpace(c.APIKey), strings.TrimSpace(c.WebhookSecret)
+	if c.APIKey == "" {
+		c.APIKey = old.APIKey
+	}
+	if c.WebhookSecret == "" {
+		c.WebhookSecret = old.WebhookSecret
+	}
 	switch {
 	case c.APIKey == "":
 		return nil, &models.InvalidError{Field: "config.api_key", Reason: "is required (an AfterShip API key)"}

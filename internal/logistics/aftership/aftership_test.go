@@ -39,7 +39,7 @@ func TestSignature(t *testing.T) {
 func account(t *testing.T, fake *aftershiptest.Server, key string) logistics.Account {
 	t.Helper()
 	raw, _ := json.Marshal(map[string]string{"api_key": key, "webhook_secret": "whsec", "api_base_url": fake.URL})
-	cfg, err := aftership.New(http.DefaultClient).PrepareConfig(raw)
+	cfg, err := aftership.New(http.DefaultClient).PrepareConfig(raw, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,9 +211,13 @@ func TestParsePush(t *testing.T) {
 
 func TestPrepareConfig(t *testing.T) {
 	p := aftership.New(http.DefaultClient)
-	cfg, err := p.PrepareConfig([]byte(`{"api_key":" asat_1 ","webhook_secret":"sec","api_version":"2026-01"}`))
+	cfg, err := p.PrepareConfig([]byte(`{"api_key":" asat_1 ","webhook_secret":"sec","api_version":"2026-01"}`), nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	kept, err := p.PrepareConfig([]byte(`{"api_version":"2025-07"}`), cfg)
+	if err != nil || !strings.Contains(string(kept), `"api_key":"asat_1"`) || !strings.Contains(string(kept), `"webhook_secret":"sec"`) {
+		t.Fatalf("re-saved without secrets = %s, %v; want them kept", kept, err)
 	}
 	pub := p.PublicConfig(cfg)
 	if pub["api_key"] != nil || pub["webhook_secret"] != nil || pub["api_version"] != "2026-01" {
@@ -225,7 +229,7 @@ func TestPrepareConfig(t *testing.T) {
 		`{"api_key":"k","webhook_secret":"s","api_version":"v4"}`:  "config.api_version",
 		`{"api_key":"k","webhook_secret":"s","api_base_url":"/x"}`: "config.api_base_url",
 	} {
-		_, err := p.PrepareConfig([]byte(raw))
+		_, err := p.PrepareConfig([]byte(raw), nil)
 		var inv *models.InvalidError
 		if !errors.As(err, &inv) || inv.Field != field {
 			t.Errorf("%s: %v, want invalid %s", raw, err, field)

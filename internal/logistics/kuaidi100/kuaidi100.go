@@ -71,12 +71,21 @@ func (*Provider) CarrierCode(code string) (string, bool) {
 }
 
 // PrepareConfig implements logistics.Provider.
-func (*Provider) PrepareConfig(raw json.RawMessage) (json.RawMessage, error) {
-	var c Config
+func (*Provider) PrepareConfig(raw, prev json.RawMessage) (json.RawMessage, error) {
+	var c, old Config
 	if err := decodeStrict(raw, &c); err != nil {
 		return nil, &models.InvalidError{Field: "config", Reason: err.Error()}
 	}
+	if prev != nil {
+		_ = json.Unmarshal(prev, &old)
+	}
 	c.Customer, c.Key = strings.TrimSpace(c.Customer), strings.TrimSpace(c.Key)
+	if c.Key == "" {
+		c.Key = old.Key
+	}
+	if c.Salt == "" {
+		c.Salt = old.Salt // the parcels subscribed so far push with it
+	}
 	switch {
 	case c.Customer == "":
 		return nil, &models.InvalidError{Field: "config.customer", Reason: "is required (the account's 授权码 customer)"}

@@ -41,7 +41,7 @@ var china = time.FixedZone("CST", 8*3600)
 func account(t *testing.T, fake *kuaidi100test.Server, salt string) logistics.Account {
 	t.Helper()
 	raw, _ := json.Marshal(map[string]string{"customer": fake.Customer, "key": fake.Key, "salt": salt, "api_base_url": fake.URL})
-	cfg, err := kuaidi100.New(http.DefaultClient).PrepareConfig(raw)
+	cfg, err := kuaidi100.New(http.DefaultClient).PrepareConfig(raw, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestStateCodes(t *testing.T) {
 
 func TestPrepareConfig(t *testing.T) {
 	p := kuaidi100.New(http.DefaultClient)
-	cfg, err := p.PrepareConfig([]byte(`{"customer":" C1 ","key":"K1"}`))
+	cfg, err := p.PrepareConfig([]byte(`{"customer":" C1 ","key":"K1"}`), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,11 +249,22 @@ func TestPrepareConfig(t *testing.T) {
 	if c.Customer != "C1" || c.Key != "K1" || len(c.Salt) != 24 {
 		t.Fatalf("prepared = %+v", c)
 	}
-	again, _ := p.PrepareConfig([]byte(`{"customer":"C1","key":"K1"}`))
+	again, _ := p.PrepareConfig([]byte(`{"customer":"C1","key":"K1"}`), nil)
 	var c2 kuaidi100.Config
 	_ = json.Unmarshal(again, &c2)
 	if c2.Salt == c.Salt {
 		t.Fatal("two accounts got the same salt")
+	}
+	// Saving the account again keeps its salt (subscriptions made before push with it)
+	// and, when the key is left empty, its key.
+	kept, err := p.PrepareConfig([]byte(`{"customer":"C2"}`), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c3 kuaidi100.Config
+	_ = json.Unmarshal(kept, &c3)
+	if c3.Customer != "C2" || c3.Key != "K1" || c3.Salt != c.Salt {
+		t.Fatalf("re-saved = %+v, want the key and the salt %s kept", c3, c.Salt)
 	}
 	pub := p.PublicConfig(cfg)
 	if pub["customer"] != "C1" || pub["key"] != nil || pub["salt"] != nil {
@@ -265,7 +276,7 @@ func TestPrepareConfig(t *testing.T) {
 		`{"customer":"C","key":"K","api_base_url":"x"}`: "config.api_base_url",
 		`{"customer":"C","key":"K","secret":"x"}`:       "config",
 	} {
-		_, err := p.PrepareConfig([]byte(raw))
+		_, err := p.PrepareConfig([]byte(raw), nil)
 		var inv *models.InvalidError
 		if !errors.As(err, &inv) || inv.Field != field {
 			t.Errorf("%s: %v, want invalid %s", raw, err, field)

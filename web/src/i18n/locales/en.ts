@@ -221,7 +221,7 @@ const en: MessageSchema = {
         webhook_secret: 'Webhook secret',
         api_base_url: 'API URL (optional)',
       },
-      secretKept: 'Saved keys are not shown; enter them again to change the account',
+      secretKept: 'Saved keys are not shown; leave a key empty to keep it',
       rules: 'Tracking rules',
       stuckAfterHours: 'Alert after this many hours without movement',
       followUpAfterHours: 'Follow-up reminder this many hours after delivery',

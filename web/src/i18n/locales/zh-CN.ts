@@ -219,7 +219,7 @@ const zhCN = {
         webhook_secret: 'Webhook 密钥',
         api_base_url: 'API 地址（可选）',
       },
-      secretKept: '留空则需重新填写；已保存的密钥不会显示',
+      secretKept: '已保存的密钥不会显示；留空则保留原密钥',
       rules: '跟踪规则',
       stuckAfterHours: '无物流更新多少小时后提醒',
       followUpAfterHours: '签收后多少小时提醒回访',
