@@ -19,6 +19,8 @@ ARGS  ?=
 
 # Fuzz targets, one per line: package directory:FuzzFunction
 FUZZ_TARGETS += ./adapters/generic/:FuzzParseBody
+FUZZ_TARGETS += ./internal/logistics/kuaidi100/:FuzzParsePush
+FUZZ_TARGETS += ./internal/logistics/aftership/:FuzzParsePush
 
 FUZZTIME_SHORT ?= 20s
 FUZZTIME       ?= 5m
