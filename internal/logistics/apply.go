@@ -192,14 +192,15 @@ func (s *Service) delivered(ctx context.Context, tx *store.DB, c *chain, cfg mod
 	return err
 }
 
-// save writes the collected changes with the due time they give.
+// save writes the collected changes with the due time they give; a parcel the carrier
+// is done with and that has nothing left to do is finished.
 func (s *Service) save(ctx context.Context, tx *store.DB, p *models.Parcel, updates map[string]any) error {
 	if len(updates) == 0 {
 		return nil
 	}
 	p.DueAt = earliest(p.NextPollAt, p.StuckAt, p.FollowUpAt)
 	updates["due_at"] = p.DueAt
-	if p.DueAt == nil && p.FinishedAt == nil {
+	if p.DueAt == nil && p.FinishedAt == nil && final(p.State) {
 		at := s.now()
 		p.FinishedAt = &at
 		updates["finished_at"] = at

@@ -178,7 +178,7 @@ func (s *Service) reschedule(ctx context.Context, parcelID uint64, now time.Time
 		next = &backstop
 	}
 	updates := map[string]any{"due_at": next}
-	if next == nil && p.FinishedAt == nil {
+	if next == nil && p.FinishedAt == nil && final(p.State) {
 		updates["finished_at"] = now
 	}
 	return s.db.UpdateParcel(ctx, parcelID, updates)

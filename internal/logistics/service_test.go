@@ -404,6 +404,13 @@ func TestAccountAdoptsWaitingParcels(t *testing.T) {
 	if p := h.parcel("ST1"); p.Provider != "" || p.NextPollAt != nil {
 		t.Fatalf("parcel without an account = %+v", p)
 	}
+	// It stops moving before the shop connects a provider: the stuck alert, and it
+	// still waits (not finished) for an account.
+	h.clock.Advance(49 * time.Hour)
+	h.sweepAndCheck()
+	if p := h.parcel("ST1"); p.Exception != logistics.ExceptionStuck || p.FinishedAt != nil || p.DueAt != nil {
+		t.Fatalf("stuck parcel without an account = %+v", p)
+	}
 	h.connect(kuaidi100.Name)
 	if p := h.parcel("ST1"); p.Provider != kuaidi100.Name || !p.DueAt.Equal(h.clock.Now()) {
 		t.Fatalf("after the account was added: %+v", p)
