@@ -35,6 +35,8 @@ type Handlers struct {
 	Deliverer  Deliverer
 	NoteSyncer NoteSyncer
 	Poller     ChannelPoller
+	// Media fetches buyers' files; nil registers no such task.
+	Media MediaFetcher
 	// Parcels follows parcels (nil: the parcel tasks are not served).
 	Parcels ParcelTracker
 }
@@ -93,6 +95,9 @@ func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.L
 		}
 		return h.Poller.Poll(ctx, p.ChannelID, p.Hint)
 	})
+	if h.Media != nil {
+		mux.HandleFunc(TypeFetchMedia, handleFetchMedia(h.Media))
+	}
 	if h.Parcels != nil {
 		registerParcels(mux, h.Parcels, log)
 	}

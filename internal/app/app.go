@@ -27,6 +27,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/config"
 	"github.com/chatbridge/chatbridge/internal/demo"
 	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
@@ -120,10 +121,18 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	shopSettings := settings.NewService(db, 10*time.Second)
 	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
 	parcels := newLogistics(opts, db, box, alertSvc, shopSettings, tasks, realtime.NewPublisher(rdb, pubsub), baseURL(cfg, ln.Addr()), log)
+	mediaStorage, err := newMediaStorage(cfg)
+	if err != nil {
+		return err
+	}
+	files := media.New(media.Deps{
+		DB: db, Storage: mediaStorage, Channels: chans, Registry: registry, Pub: realtime.NewPublisher(rdb, pubsub), Log: log,
+		MaxBytes: cfg.MediaMaxBytes, SignKey: media.DeriveSignKey(key), BaseURL: baseURL(cfg, ln.Addr()), URLTTL: cfg.MediaURLTTL,
+	})
 	ib := inbox.NewService(inbox.Deps{
 		DB: db, Pub: realtime.NewPublisher(rdb, pubsub), Outbox: tasks, Channels: chans,
 		Registry: registry, Metrics: mets, Locker: redislock.New(rdb), Log: log,
-		Watchers: []inbox.OrderWatcher{parcels},
+		Media: files, MediaQueue: tasks, Health: chans, Watchers: []inbox.OrderWatcher{parcels},
 	})
 	parcels.SetStager(ib)
 	orderSvc := orders.NewService(db, tasks, chans, registry, log)
@@ -154,6 +163,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
 		Logistics: parcels, Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
+		Media: files,
 	}
 	handler := api.NewOps(deps)
 	if roles.Serve {
@@ -178,7 +188,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	var asynqSrv *asynq.Server
 	if roles.Work {
 		var mux *asynq.ServeMux
-		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Parcels: parcels}, mets, log, worker.Options{
+		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Media: files, Parcels: parcels}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
 		})
 		if err := asynqSrv.Start(mux); err != nil {
@@ -186,6 +196,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		}
 		goRun("outbound sweeper", func() error {
 			worker.Sweep(ctx, db, tasks, log, 30*time.Second, time.Minute)
+			return nil
+		})
+		goRun("media sweeper", func() error {
+			worker.SweepMedia(ctx, db, tasks, log, 30*time.Second, time.Minute)
 			return nil
 		})
 		goRun("scheduled pulls", func() error {

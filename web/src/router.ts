@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { auth, ensureUser } from './stores/auth'
+import ChannelsView from './views/ChannelsView.vue'
 import InboxView from './views/InboxView.vue'
 import LoginView from './views/LoginView.vue'
 import LogisticsSettingsView from './views/LogisticsSettingsView.vue'
@@ -12,7 +13,13 @@ export const router = createRouter({
     // does not remount the inbox (and its live connection).
     { path: '/', name: 'inbox', component: InboxView },
     { path: '/c/:id', name: 'conversation', component: InboxView },
-    { path: '/settings/logistics', name: 'logistics-settings', component: LogisticsSettingsView },
+    { path: '/channels', name: 'channels', component: ChannelsView, meta: { roles: ['admin', 'supervisor'] } },
+    {
+      path: '/settings/logistics',
+      name: 'logistics-settings',
+      component: LogisticsSettingsView,
+      meta: { roles: ['admin', 'supervisor'] },
+    },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
@@ -26,5 +33,7 @@ router.beforeEach(async (to) => {
   if (!user) {
     return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
+  const roles = to.meta.roles as string[] | undefined
+  if (roles && !roles.includes(user.role)) return { path: '/' }
   return true
 })
