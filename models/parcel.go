@@ -41,7 +41,8 @@ type Parcel struct {
 	// Phone is the recipient's phone, which some carriers (SF) require for a query.
 	Phone string
 	// Provider is the tracking provider following it; empty while the shop has none
-	// that can. ProviderRef is the provider's own id of the parcel, where it has one.
+	// that can. ProviderRef is the provider's own reference of the parcel: AfterShip's
+	// tracking id, 快递100's company code (the one it detected for an unknown carrier).
 	Provider    string
 	ProviderRef string
 	State       ParcelState

@@ -66,6 +66,27 @@ func NormalizeCarrier(name string) string {
 	return carrierAliases[foldCarrier(name)]
 }
 
+// numberPrefixes are waybill prefixes that name their carrier whatever the platform
+// calls it (marketplaces often send only their own numeric company id).
+var numberPrefixes = []struct{ prefix, code string }{
+	{"SF", CarrierSF}, {"JDV", CarrierJD}, {"JDX", CarrierJD}, {"JD", CarrierJD}, {"YT", CarrierYTO},
+}
+
+// GuessCarrier is NormalizeCarrier of the name, or else the carrier the number's
+// prefix names, or "".
+func GuessCarrier(name, number string) string {
+	if code := NormalizeCarrier(name); code != "" {
+		return code
+	}
+	n := strings.ToUpper(strings.TrimSpace(number))
+	for _, p := range numberPrefixes {
+		if strings.HasPrefix(n, p.prefix) && len(n) > len(p.prefix)+6 {
+			return p.code
+		}
+	}
+	return ""
+}
+
 func foldCarrier(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {

@@ -56,7 +56,8 @@ type ParcelRef struct {
 	Carrier string
 	// Phone is the recipient's phone (SF requires it, or its last four digits).
 	Phone string
-	// Ref is the provider's own id of the parcel, once it gave one.
+	// Ref is the provider's own reference of the parcel, once it gave one (AfterShip's
+	// tracking id, 快递100's detected company).
 	Ref string
 }
 

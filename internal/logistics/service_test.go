@@ -46,9 +46,9 @@ func TestTrackingStartsWhenAnOrderShips(t *testing.T) {
 		if old.FinishedAt == nil || old.DueAt != nil || cur.CarrierCode != logistics.CarrierZTO || cur.FinishedAt != nil {
 			t.Fatalf("after the number changed: old %+v, new %+v", old, cur)
 		}
-		// A carrier ChatBridge does not know cannot be followed by 快递100: the parcel waits.
-		h.order("T2", "b1", models.OrderShipped, "Mystery Post", "MP1", 0)
-		if p := h.parcel("MP1"); p.Provider != "" || p.NextPollAt != nil {
+		// A carrier ChatBridge does not know is left to 快递100's detection.
+		h.order("T2", "b1", models.OrderShipped, "pdd:115", "78912345678901", 0)
+		if p := h.parcel("78912345678901"); p.Provider != kuaidi100.Name || p.CarrierCode != "" || p.NextPollAt == nil {
 			t.Fatalf("unknown carrier parcel = %+v", p)
 		}
 	})
@@ -394,6 +394,29 @@ func TestQueriesStaleNewsAndResubscription(t *testing.T) {
 	q = h.parcelByID(q.ID)
 	if q.SubscribedAt != nil || q.State != models.ParcelCollected || !q.NextPollAt.Equal(h.clock.Now().Add(2*time.Hour)) {
 		t.Fatalf("queried parcel = %+v", q)
+	}
+}
+
+// An unknown carrier is subscribed with 快递100's detection (autoCom); the company its
+// push names is kept, and the safety-net query asks for it.
+func TestUnknownCarrierIsDetectedByKuaidi100(t *testing.T) {
+	h := newHarness(t, testenv.MySQL(t))
+	h.connect(kuaidi100.Name)
+	h.order("T1", "b1", models.OrderShipped, "pdd:115", "78912345678901", 0)
+	p := h.parcel("78912345678901")
+	h.mustCheck(p)
+	if sub, ok := h.k100.Subscription("78912345678901"); !ok || !sub.AutoCom || sub.Company != "" {
+		t.Fatalf("subscription = %+v, %v; want the company left to detection", sub, ok)
+	}
+	h.k100.SetTrack("78912345678901", "zhongtong", "0", kuaidi100test.Item{At: h.clock.Now(), Context: "已揽收", Status: "揽收"})
+	h.push("78912345678901")
+	if p = h.parcelByID(p.ID); p.ProviderRef != "zhongtong" {
+		t.Fatalf("detected company kept as %q", p.ProviderRef)
+	}
+	h.clock.Advance(25 * time.Hour)
+	h.mustCheck(p)
+	if q := h.k100.Queried(); len(q) != 1 || q[0] != "zhongtong" {
+		t.Fatalf("queries asked for %v", q)
 	}
 }
 

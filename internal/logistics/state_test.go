@@ -100,3 +100,21 @@ func TestNormalizeCarrier(t *testing.T) {
 		}
 	}
 }
+
+// Marketplaces that send only their numeric company id still get the carriers whose
+// waybills name them.
+func TestGuessCarrier(t *testing.T) {
+	for _, c := range []struct{ name, number, want string }{
+		{"中通快递", "78912345678901", CarrierZTO},
+		{"pdd:44", "SF1234567890123", CarrierSF},
+		{"jd:2087", "JDVA12345678901", CarrierJD},
+		{"jd:2087", "jd0012345678", CarrierJD},
+		{"pdd:85", "YT1234567890123", CarrierYTO},
+		{"pdd:115", "78912345678901", ""},
+		{"", "SF1", ""},
+	} {
+		if got := GuessCarrier(c.name, c.number); got != c.want {
+			t.Errorf("GuessCarrier(%q, %q) = %q, want %q", c.name, c.number, got, c.want)
+		}
+	}
+}

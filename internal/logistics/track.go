@@ -60,7 +60,7 @@ func (s *Service) startTracking(ctx context.Context, tx *store.DB, o *models.Ord
 		return nil, fmt.Errorf("logistics: %w", err)
 	}
 	cfg := settings.Logistics
-	code := NormalizeCarrier(o.TrackingCarrier)
+	code := GuessCarrier(o.TrackingCarrier, o.TrackingNumber)
 	provider, err := s.chooseProvider(ctx, tx, o.ShopID, code, cfg.ProviderOrder)
 	if err != nil {
 		return nil, fmt.Errorf("logistics: %w", err)

@@ -63,11 +63,11 @@ var codes = map[string]string{
 	logistics.CarrierDHL: "dhl", logistics.CarrierUPS: "ups", logistics.CarrierFedEx: "fedex", logistics.CarrierUSPS: "usps",
 }
 
-// CarrierCode implements logistics.Provider: 快递100 needs the company code for a
-// query, so it follows only the carriers it is mapped for.
+// CarrierCode implements logistics.Provider. A carrier it is not mapped for is left
+// to 快递100's own detection (the subscription's autoCom); its first push names the
+// company, which the parcel keeps as its ref for later queries.
 func (*Provider) CarrierCode(code string) (string, bool) {
-	c, ok := codes[code]
-	return c, ok
+	return codes[code], true
 }
 
 // PrepareConfig implements logistics.Provider.
@@ -138,8 +138,12 @@ func (p *Provider) Subscribe(ctx context.Context, acct logistics.Account, ref lo
 	if err != nil {
 		return "", err
 	}
-	param, err := json.Marshal(pollParam{Company: ref.Carrier, Number: ref.Number, Key: c.Key,
-		Parameters: pollParameters{CallbackURL: callbackURL, Salt: c.Salt, Phone: ref.Phone}})
+	com := company(ref)
+	params := pollParameters{CallbackURL: callbackURL, Salt: c.Salt, Phone: ref.Phone}
+	if com == "" {
+		params.AutoCom = "1"
+	}
+	param, err := json.Marshal(pollParam{Company: com, Number: ref.Number, Key: c.Key, Parameters: params})
 	if err != nil {
 		return "", fmt.Errorf("kuaidi100: encode subscription: %w", err)
 	}
@@ -153,7 +157,7 @@ func (p *Provider) Subscribe(ctx context.Context, acct logistics.Account, ref lo
 	}
 	switch res.ReturnCode {
 	case "200", "501":
-		return "", nil
+		return com, nil
 	case "500", "502", "503":
 		return "", fmt.Errorf("kuaidi100: subscription failed (%s %s)", res.ReturnCode, res.Message)
 	default: // 600/601 credentials, 700/701 refused company or number
@@ -169,7 +173,12 @@ func (p *Provider) Query(ctx context.Context, acct logistics.Account, ref logist
 	if err != nil {
 		return logistics.Snapshot{}, err
 	}
-	param, err := json.Marshal(queryParam{Com: ref.Carrier, Num: ref.Number, Phone: ref.Phone, Show: "0", Order: "desc"})
+	com := company(ref)
+	if com == "" {
+		return logistics.Snapshot{}, &logistics.PermanentError{Err: fmt.Errorf(
+			"kuaidi100: the carrier of %s is not known yet; 快递100 names it in its first push", ref.Number)}
+	}
+	param, err := json.Marshal(queryParam{Com: com, Num: ref.Number, Phone: ref.Phone, Show: "0", Order: "desc"})
 	if err != nil {
 		return logistics.Snapshot{}, fmt.Errorf("kuaidi100: encode query: %w", err)
 	}
@@ -192,7 +201,20 @@ func (p *Provider) Query(ctx context.Context, acct logistics.Account, ref logist
 	if snap.Number == "" {
 		snap.Number = ref.Number
 	}
+	if snap.Carrier == "" {
+		snap.Carrier = com
+	}
+	snap.Ref = snap.Carrier
 	return snap, nil
+}
+
+// company is 快递100's code of the parcel's carrier: the mapped one, else the one 快递100
+// detected and named in a push (kept as the parcel's ref).
+func company(ref logistics.ParcelRef) string {
+	if ref.Carrier != "" {
+		return ref.Carrier
+	}
+	return ref.Ref
 }
 
 // queryFailure reads a failed query: "no result yet" is an empty history, bad
@@ -272,6 +294,7 @@ func (p *Provider) ParsePush(acct logistics.Account, _ *http.Request, body []byt
 	if pp.ComNew != "" {
 		snap.Carrier = pp.ComNew
 	}
+	snap.Ref = snap.Carrier // the company, for queries of a parcel whose carrier was detected
 	snap.Lost = pp.Status == pushAbort
 	return []logistics.Snapshot{snap}, nil
 }

@@ -30,6 +30,8 @@ type pollParameters struct {
 	CallbackURL string `json:"callbackurl"`
 	Salt        string `json:"salt"`
 	Phone       string `json:"phone,omitempty"`
+	// AutoCom "1" lets 快递100 detect the company from the number (company left empty).
+	AutoCom string `json:"autoCom,omitempty"`
 }
 
 // pollResponse answers a subscription (and a failed query).

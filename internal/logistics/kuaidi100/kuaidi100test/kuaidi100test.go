@@ -30,6 +30,8 @@ type Item struct {
 // Subscription is a parcel subscribed to the push service.
 type Subscription struct {
 	Company, Number, CallbackURL, Salt, Phone string
+	// AutoCom is set when the company was left to 快递100's detection.
+	AutoCom bool
 }
 
 // Server is a fake 快递100.
@@ -43,6 +45,7 @@ type Server struct {
 	calls    map[string]int
 	failNext map[string]int
 	refuse   bool
+	queried  []string // the company of each query
 }
 
 type track struct {
@@ -108,6 +111,13 @@ func (s *Server) Calls(path string) int {
 	return s.calls[path]
 }
 
+// Queried lists the company code of each query received.
+func (s *Server) Queried() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.queried)
+}
+
 // Subscription answers a number's subscription.
 func (s *Server) Subscription(number string) (Subscription, bool) {
 	s.mu.Lock()
@@ -150,6 +160,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		Parameters           struct {
 			CallbackURL string `json:"callbackurl"`
 			Salt, Phone string
+			AutoCom     string `json:"autoCom"`
 		}
 	}
 	if err := json.Unmarshal([]byte(r.FormValue("param")), &p); err != nil {
@@ -160,7 +171,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 	case p.Key != s.Key:
 		refuse(w, "600", "您不是合法的订阅者（即授权Key出错）")
 		return
-	case p.Company == "" || p.Number == "" || p.Parameters.CallbackURL == "":
+	case p.Company == "" && p.Parameters.AutoCom != "1", p.Number == "", p.Parameters.CallbackURL == "":
 		refuse(w, "700", "POLL:订阅方的订阅数据存在错误")
 		return
 	}
@@ -175,7 +186,7 @@ func (s *Server) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.subs[p.Number] = Subscription{Company: p.Company, Number: p.Number, CallbackURL: p.Parameters.CallbackURL,
-		Salt: p.Parameters.Salt, Phone: p.Parameters.Phone}
+		Salt: p.Parameters.Salt, Phone: p.Parameters.Phone, AutoCom: p.Parameters.AutoCom == "1"}
 	answer(w, map[string]any{"result": true, "returnCode": "200", "message": "提交成功"})
 }
 
@@ -193,6 +204,9 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 		refuse(w, "400", "找不到对应公司")
 		return
 	}
+	s.mu.Lock()
+	s.queried = append(s.queried, p.Com)
+	s.mu.Unlock()
 	if p.Com == "shunfeng" && len(p.Phone) < 4 {
 		refuse(w, "408", "您提交的快递公司需要验证电话号码")
 		return
