@@ -25,6 +25,8 @@ FUZZ_TARGETS += ./adapters/wecomkf/:FuzzParseWebhook
 FUZZ_TARGETS += ./adapters/wecomkf/:FuzzSyncPage
 FUZZ_TARGETS += ./adapters/telegram/:FuzzParseUpdate
 FUZZ_TARGETS += ./adapters/whatsapp/:FuzzParseWebhook
+FUZZ_TARGETS += ./internal/logistics/kuaidi100/:FuzzParsePush
+FUZZ_TARGETS += ./internal/logistics/aftership/:FuzzParsePush
 
 FUZZTIME_SHORT ?= 20s
 FUZZTIME       ?= 5m

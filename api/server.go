@@ -18,6 +18,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/auth"
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/logistics"
 	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
@@ -37,6 +38,7 @@ type Deps struct {
 	Registry     *adapters.Registry
 	Settings     *settings.Service
 	Alerts       *alerts.Service
+	Logistics    *logistics.Service
 	Polls        PollQueue
 	Hub          *realtime.Hub
 	Metrics      *metrics.Metrics
@@ -103,6 +105,12 @@ func New(d Deps) http.Handler {
 	authed.GET("/settings", s.getSettings)
 	authed.PUT("/settings/:section", s.requireRole("admin", "supervisor"), s.putSettingsSection)
 	authed.GET("/ws", s.websocket)
+	// Parcel tracking: an order's parcel and timeline, the shop's provider accounts, and
+	// the providers' push callbacks.
+	order.GET("/tracking", s.getTracking)
+	authed.GET("/logistics/providers", s.requireRole("admin", "supervisor"), s.listLogisticsProviders)
+	authed.POST("/logistics/providers", s.requireRole("admin", "supervisor"), s.saveLogisticsProvider)
+	r.POST("/webhooks/logistics/:provider/:account_id", s.logisticsPush)
 
 	// Media: images buyers send and agents upload; /media/{id} is the signed link
 	// platforms fetch without logging in.

@@ -15,6 +15,8 @@ import (
 type ShopSettings struct {
 	// Timezone is the shop's IANA time zone: daily digests and reports follow it.
 	Timezone string `json:"timezone"`
+	// Logistics is how parcels are followed (models/settings_logistics.go).
+	Logistics LogisticsSettings `json:"logistics"`
 }
 
 // defaulter fills a section's unset values.

@@ -60,6 +60,8 @@ type Options struct {
 	Out io.Writer
 	// Ready, when set, is called with the listening address once the process serves.
 	Ready func(addr string)
+	// Now, when set, is the clock of the scheduled work (parcel tracking); tests move it.
+	Now func() time.Time
 }
 
 // Run wires every part and runs until ctx ends, then shuts down gracefully: HTTP
@@ -116,6 +118,9 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	asynqClient := asynq.NewClientFromRedisClient(rdb)
 	defer asynqClient.Close()
 	tasks := worker.NewClient(asynqClient, cfg.OutboundMaxRetry)
+	shopSettings := settings.NewService(db, 10*time.Second)
+	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
+	parcels := newLogistics(opts, db, box, alertSvc, shopSettings, tasks, realtime.NewPublisher(rdb, pubsub), baseURL(cfg, ln.Addr()), log)
 	mediaStorage, err := newMediaStorage(cfg)
 	if err != nil {
 		return err
@@ -127,11 +132,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	ib := inbox.NewService(inbox.Deps{
 		DB: db, Pub: realtime.NewPublisher(rdb, pubsub), Outbox: tasks, Channels: chans,
 		Registry: registry, Metrics: mets, Locker: redislock.New(rdb), Log: log,
-		Media: files, MediaQueue: tasks, Health: chans,
+		Media: files, MediaQueue: tasks, Health: chans, Watchers: []inbox.OrderWatcher{parcels},
 	})
+	parcels.SetStager(ib)
 	orderSvc := orders.NewService(db, tasks, chans, registry, log)
-	shopSettings := settings.NewService(db, 10*time.Second)
-	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
 	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
 
 	created, password, err := authn.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
@@ -158,7 +162,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
-		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
+		Logistics: parcels, Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
 		Media: files,
 	}
 	handler := api.NewOps(deps)
@@ -184,7 +188,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	var asynqSrv *asynq.Server
 	if roles.Work {
 		var mux *asynq.ServeMux
-		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Media: files}, mets, log, worker.Options{
+		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Media: files, Parcels: parcels}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
 		})
 		if err := asynqSrv.Start(mux); err != nil {
@@ -200,6 +204,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		})
 		goRun("scheduled pulls", func() error {
 			worker.SchedulePolls(ctx, db, registry, tasks, log, 15*time.Second)
+			return nil
+		})
+		goRun("parcel sweeps", func() error {
+			worker.ScheduleParcelSweeps(ctx, tasks, parcels.Now, cfg.LogisticsSweepInterval, log)
 			return nil
 		})
 		goRun("session pruner", func() error {

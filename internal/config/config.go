@@ -63,6 +63,9 @@ type Config struct {
 	MediaS3AccessKey string        `yaml:"media_s3_access_key" env:"MEDIA_S3_ACCESS_KEY"`
 	MediaS3SecretKey string        `yaml:"media_s3_secret_key" env:"MEDIA_S3_SECRET_KEY"`
 	MediaS3PathStyle bool          `yaml:"media_s3_path_style" env:"MEDIA_S3_PATH_STYLE"`
+
+	// LogisticsSweepInterval is how often the parcels due for a check are swept.
+	LogisticsSweepInterval time.Duration `yaml:"logistics_sweep_interval" env:"LOGISTICS_SWEEP_INTERVAL"`
 }
 
 // Default is the configuration of a fresh machine: the embedded single-machine store.
@@ -83,6 +86,8 @@ func Default() Config {
 		MediaStorage:      "local",
 		MediaMaxBytes:     20 << 20,
 		MediaURLTTL:       24 * time.Hour,
+
+		LogisticsSweepInterval: time.Minute,
 	}
 }
 
@@ -176,6 +181,7 @@ func (c Config) Validate() error {
 		{"media_s3_bucket", "is required when media_storage is s3", c.MediaStorage == "s3" && c.MediaS3Bucket == ""},
 		{"media_s3_access_key", "is required when media_storage is s3", c.MediaStorage == "s3" && c.MediaS3AccessKey == ""},
 		{"media_s3_secret_key", "is required when media_storage is s3", c.MediaStorage == "s3" && c.MediaS3SecretKey == ""},
+		{"logistics_sweep_interval", "must be positive", c.LogisticsSweepInterval <= 0},
 	}
 	for _, ch := range checks {
 		if ch.bad {

@@ -174,7 +174,7 @@ func (s *Service) ingestOrder(ctx context.Context, ch adapters.Channel, in *adap
 		if conv == nil {
 			return nil // the stage is set when the buyer first writes
 		}
-		changedConv, err = s.restage(ctx, tx, conv, cust.ID)
+		changedConv, err = s.restage(ctx, tx, conv, cust.ID, "order")
 		return err
 	})
 	if err != nil {
@@ -191,8 +191,9 @@ func (s *Service) ingestOrder(ctx context.Context, ch adapters.Channel, in *adap
 
 // restage moves a conversation to the stage its buyer's latest order gives (an order
 // change always re-classifies, ending any manual stage) and re-routes it when nobody
-// with the new stage's skill holds it. It answers the conversation's id when it changed.
-func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conversation, customerID uint64) (uint64, error) {
+// with the new stage's skill holds it; by says what changed the order. It answers the
+// conversation's id when it changed.
+func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conversation, customerID uint64, by string) (uint64, error) {
 	latest, err := tx.LatestOrder(ctx, customerID)
 	if err != nil {
 		return 0, err
@@ -204,7 +205,7 @@ func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conver
 	if err := tx.UpdateConversation(ctx, conv.ID, map[string]any{"stage": stage}); err != nil {
 		return 0, err
 	}
-	err = record(ctx, tx, conv, models.EventStageChanged, nil, map[string]any{"from": conv.Stage, "to": stage, "by": "order"})
+	err = record(ctx, tx, conv, models.EventStageChanged, nil, map[string]any{"from": conv.Stage, "to": stage, "by": by})
 	if err != nil {
 		return 0, err
 	}

@@ -3,6 +3,7 @@ import { auth, ensureUser } from './stores/auth'
 import ChannelsView from './views/ChannelsView.vue'
 import InboxView from './views/InboxView.vue'
 import LoginView from './views/LoginView.vue'
+import LogisticsSettingsView from './views/LogisticsSettingsView.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -13,6 +14,12 @@ export const router = createRouter({
     { path: '/', name: 'inbox', component: InboxView },
     { path: '/c/:id', name: 'conversation', component: InboxView },
     { path: '/channels', name: 'channels', component: ChannelsView, meta: { roles: ['admin', 'supervisor'] } },
+    {
+      path: '/settings/logistics',
+      name: 'logistics-settings',
+      component: LogisticsSettingsView,
+      meta: { roles: ['admin', 'supervisor'] },
+    },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })

@@ -76,6 +76,7 @@ async function mountPage() {
     routes: [
       { path: '/', name: 'inbox', component: { template: '<div />' } },
       { path: '/channels', name: 'channels', component: ChannelsView },
+      { path: '/settings/logistics', name: 'logistics-settings', component: { template: '<div />' } },
       { path: '/login', name: 'login', component: { template: '<div />' } },
     ],
   })
