@@ -107,6 +107,9 @@ type Message struct {
 
 	// OnceKey marks a message the system sends at most once per conversation (the greeting).
 	OnceKey *string
+	// MediaID names the image of an image message; Media is loaded with the message.
+	MediaID *uint64
+	Media   *Media `gorm:"foreignKey:MediaID"`
 }
 
 // OrderItem is one line of an order.

@@ -17,6 +17,8 @@ type ShopSettings struct {
 	Timezone string `json:"timezone"`
 	// Inbox holds the greeting, the routing limit and the presence grace period.
 	Inbox InboxSettings `json:"inbox"`
+	// Logistics is how parcels are followed (models/settings_logistics.go).
+	Logistics LogisticsSettings `json:"logistics"`
 }
 
 // defaulter fills a section's unset values.

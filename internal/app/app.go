@@ -27,6 +27,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/config"
 	"github.com/chatbridge/chatbridge/internal/demo"
 	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/presence"
@@ -61,6 +62,8 @@ type Options struct {
 	Out io.Writer
 	// Ready, when set, is called with the listening address once the process serves.
 	Ready func(addr string)
+	// Now, when set, is the clock of the scheduled work (parcel tracking); tests move it.
+	Now func() time.Time
 }
 
 // Run wires every part and runs until ctx ends, then shuts down gracefully: HTTP
@@ -118,14 +121,25 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	defer asynqClient.Close()
 	tasks := worker.NewClient(asynqClient, cfg.OutboundMaxRetry)
 	shopSettings := settings.NewService(db, 10*time.Second)
+	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
+	parcels := newLogistics(opts, db, box, alertSvc, shopSettings, tasks, realtime.NewPublisher(rdb, pubsub), baseURL(cfg, ln.Addr()), log)
+	mediaStorage, err := newMediaStorage(cfg)
+	if err != nil {
+		return err
+	}
+	files := media.New(media.Deps{
+		DB: db, Storage: mediaStorage, Channels: chans, Registry: registry, Pub: realtime.NewPublisher(rdb, pubsub), Log: log,
+		MaxBytes: cfg.MediaMaxBytes, SignKey: media.DeriveSignKey(key), BaseURL: baseURL(cfg, ln.Addr()), URLTTL: cfg.MediaURLTTL,
+	})
 	ib := inbox.NewService(inbox.Deps{
 		DB: db, Pub: realtime.NewPublisher(rdb, pubsub), Outbox: tasks, Channels: chans,
 		Registry: registry, Metrics: mets, Locker: redislock.New(rdb), Log: log,
+		Media: files, MediaQueue: tasks, Health: chans, Watchers: []inbox.OrderWatcher{parcels},
 	})
+	parcels.SetStager(ib)
 	sessions := presence.New(rdb, db, ib, shopSettings, log)
 	replies := quickreplies.NewService(db, ib, inbox.ForbiddenPhrases)
 	orderSvc := orders.NewService(db, tasks, chans, registry, log)
-	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
 	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
 
 	created, password, err := authn.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
@@ -153,7 +167,8 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
 		Presence: sessions, QuickReplies: replies,
-		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
+		Logistics: parcels, Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
+		Media: files,
 	}
 	handler := api.NewOps(deps)
 	if roles.Serve {
@@ -178,7 +193,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	var asynqSrv *asynq.Server
 	if roles.Work {
 		var mux *asynq.ServeMux
-		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Presence: sessions}, mets, log, worker.Options{
+		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Media: files, Parcels: parcels, Presence: sessions}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
 		})
 		if err := asynqSrv.Start(mux); err != nil {
@@ -186,6 +201,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		}
 		goRun("outbound sweeper", func() error {
 			worker.Sweep(ctx, db, tasks, log, 30*time.Second, time.Minute)
+			return nil
+		})
+		goRun("media sweeper", func() error {
+			worker.SweepMedia(ctx, db, tasks, log, 30*time.Second, time.Minute)
 			return nil
 		})
 		goRun("scheduled pulls", func() error {
@@ -198,6 +217,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 				return nil
 			})
 		}
+		goRun("parcel sweeps", func() error {
+			worker.ScheduleParcelSweeps(ctx, tasks, parcels.Now, cfg.LogisticsSweepInterval, log)
+			return nil
+		})
 		goRun("session pruner", func() error {
 			worker.PruneSessions(ctx, db, log, time.Hour)
 			return nil

@@ -73,13 +73,20 @@ type Instance struct {
 // Start runs the app with the given roles until the test ends.
 func Start(t testing.TB, cfg config.Config, roles app.Roles) *Instance {
 	t.Helper()
+	return start(t, cfg, app.Options{Roles: roles})
+}
+
+// start runs the app with the given options (their log, output and ready hook are the
+// test's) until the test ends.
+func start(t testing.TB, cfg config.Config, opts app.Options) *Instance {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	inst := &Instance{stop: cancel, done: make(chan error, 1)}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	go func() {
-		inst.done <- app.Run(ctx, cfg, app.Options{Roles: roles, Log: log, Out: io.Discard,
-			Ready: func(addr string) { ready <- addr }})
+		opts.Log, opts.Out, opts.Ready = log, io.Discard, func(addr string) { ready <- addr }
+		inst.done <- app.Run(ctx, cfg, opts)
 	}()
 	select {
 	case addr := <-ready:

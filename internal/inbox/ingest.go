@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/chatbridge/chatbridge/adapters"
@@ -15,14 +16,19 @@ import (
 // Ingest stores what a webhook delivered. It returns only once the data is committed;
 // a message the channel delivered before answers ErrDuplicate and changes nothing.
 func (s *Service) Ingest(ctx context.Context, ch adapters.Channel, ev adapters.Event) error {
+	var err error
 	switch {
 	case ev.Message != nil:
-		return s.ingestMessage(ctx, ch, ev.Message)
+		err = s.ingestMessage(ctx, ch, ev.Message)
 	case ev.Order != nil:
-		return s.ingestOrder(ctx, ch, ev.Order)
+		err = s.ingestOrder(ctx, ch, ev.Order)
 	default:
 		return errors.New("inbox: empty event")
 	}
+	if err == nil || errors.Is(err, ErrDuplicate) {
+		s.noteIn(ctx, ch.ID)
+	}
+	return err
 }
 
 func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *adapters.InboundMessage) error {
@@ -52,9 +58,14 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 			sent := in.SentAt
 			msg.SentAt = &sent
 		}
+		file, err := addInboundMedia(ctx, tx, ch, in.Media, msg)
+		if err != nil {
+			return err
+		}
 		if err := tx.InsertMessage(ctx, msg); err != nil {
 			return err
 		}
+		msg.Media = file
 		reopened := !created && conv.Status == models.StatusResolved
 		if err := tx.RecordInbound(ctx, conv.ID, now, preview(in)); err != nil {
 			return err
@@ -85,6 +96,7 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 		return fmt.Errorf("inbox: ingest message %q: %w", in.ExternalID, err)
 	}
 	s.count(ch.Type, false)
+	s.queueMediaFetch(ctx, msg)
 	s.publishMessage(ctx, realtime.MessageCreated, msg)
 	fx.touch(convID)
 	s.apply(ctx, ch.ShopID, fx)
@@ -120,10 +132,19 @@ func (s *Service) conversationFor(ctx context.Context, tx *store.DB, ch adapters
 }
 
 func preview(in *adapters.InboundMessage) string {
-	if in.Type == "text" {
-		return in.Text
+	return previewOf(in.Type, in.Text)
+}
+
+// previewOf is a message as the inbox list shows it: the text, or the type in brackets
+// followed by any caption.
+func previewOf(typ, text string) string {
+	if typ == "text" {
+		return text
 	}
-	return "[" + in.Type + "]"
+	if text = strings.TrimSpace(text); text != "" {
+		return "[" + typ + "] " + text
+	}
+	return "[" + typ + "]"
 }
 
 // ingestOrder stores the platform's view of an order unless a newer one is stored,
@@ -159,7 +180,7 @@ func (s *Service) ingestOrder(ctx context.Context, ch adapters.Channel, in *adap
 		if conv == nil {
 			return nil // the stage is set when the buyer first writes
 		}
-		return s.restage(ctx, tx, conv, cust.ID, fx)
+		return s.restage(ctx, tx, conv, cust.ID, "order", fx)
 	})
 	if err != nil {
 		return fmt.Errorf("inbox: ingest order %q: %w", in.ExternalID, err)
@@ -173,8 +194,8 @@ func (s *Service) ingestOrder(ctx context.Context, ch adapters.Channel, in *adap
 
 // restage moves a conversation to the stage its buyer's latest order gives (an order
 // change always re-classifies, ending any manual stage) and re-routes it when nobody
-// with the new stage's skill holds it.
-func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conversation, customerID uint64, fx *effects) error {
+// with the new stage's skill holds it; by says what changed the order.
+func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conversation, customerID uint64, by string, fx *effects) error {
 	latest, err := tx.LatestOrder(ctx, customerID)
 	if err != nil {
 		return err
@@ -186,7 +207,7 @@ func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conver
 	if err := tx.UpdateConversation(ctx, conv.ID, map[string]any{"stage": stage}); err != nil {
 		return err
 	}
-	err = fx.record(ctx, tx, conv, models.EventStageChanged, nil, map[string]any{"from": conv.Stage, "to": stage, "by": "order"})
+	err = fx.record(ctx, tx, conv, models.EventStageChanged, nil, map[string]any{"from": conv.Stage, "to": stage, "by": by})
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,19 @@ func (s *Service) Reply(ctx context.Context, author *models.User, conv *store.Co
 	if strings.TrimSpace(text) == "" {
 		return nil, &models.InvalidError{Field: "text", Reason: "is required"}
 	}
-	if utf8.RuneCountInString(text) > maxReplyLen {
+	return s.reply(ctx, author, conv, reply{Type: "text", Text: text}, override)
+}
+
+// reply is an outbound message as an agent wrote it: text, or an image with an
+// optional caption in Text.
+type reply struct {
+	Type  string
+	Text  string
+	Media *models.Media
+}
+
+func (s *Service) reply(ctx context.Context, author *models.User, conv *store.ConversationRow, r reply, override bool) (*models.Message, error) {
+	if utf8.RuneCountInString(r.Text) > maxReplyLen {
 		return nil, &models.InvalidError{Field: "text", Reason: fmt.Sprintf("is longer than %d characters", maxReplyLen)}
 	}
 	if err := checkOwner(author, &conv.Conversation); err != nil {
@@ -41,14 +53,17 @@ func (s *Service) Reply(ctx context.Context, author *models.User, conv *store.Co
 	if err != nil {
 		return nil, err
 	}
-	phrases := ForbiddenPhrases(text, list)
+	phrases := ForbiddenPhrases(r.Text, list)
 	if len(phrases) > 0 && !override {
 		return nil, &ForbiddenPhraseError{Phrases: phrases}
 	}
 	msg := &models.Message{
 		ShopID: conv.ShopID, ChannelID: conv.ChannelID, ConversationID: conv.ID,
-		Direction: models.DirectionOut, Type: "text", Text: text, Status: models.MessagePending,
+		Direction: models.DirectionOut, Type: r.Type, Text: r.Text, Status: models.MessagePending,
 		SenderID: &author.ID, SenderName: senderName(author), Override: len(phrases) > 0,
+	}
+	if r.Media != nil {
+		msg.MediaID = &r.Media.ID
 	}
 	var fx *effects
 	err = s.db.Tx(ctx, func(tx *store.DB) error {
@@ -56,10 +71,10 @@ func (s *Service) Reply(ctx context.Context, author *models.User, conv *store.Co
 		if err := tx.InsertMessage(ctx, msg); err != nil {
 			return err
 		}
-		if err := s.index(ctx, tx, &conv.Conversation, "", text); err != nil {
+		if err := s.index(ctx, tx, &conv.Conversation, "", r.Text); err != nil {
 			return err
 		}
-		updates := map[string]any{"last_message_at": s.now(), "last_message_preview": truncatePreview(text), "unread_count": 0}
+		updates := map[string]any{"last_message_at": s.now(), "last_message_preview": truncatePreview(previewOf(r.Type, r.Text)), "unread_count": 0}
 		if err := tx.UpdateConversation(ctx, conv.ID, updates); err != nil {
 			return err
 		}
@@ -75,19 +90,23 @@ func (s *Service) Reply(ctx context.Context, author *models.User, conv *store.Co
 	if err != nil {
 		return nil, fmt.Errorf("inbox: store reply: %w", err)
 	}
+	msg.Media = r.Media
 	fx.sends = append([]*models.Message{msg}, fx.sends...)
 	fx.touch(conv.ID)
 	s.apply(ctx, conv.ShopID, fx)
 	return msg, nil
 }
 
-// truncatePreview keeps a list preview within its column.
-func truncatePreview(text string) string {
-	r := []rune(text)
-	if len(r) > 255 {
-		return string(r[:255])
+// truncatePreview cuts a preview to the column's 255 bytes at a character boundary.
+func truncatePreview(p string) string {
+	if len(p) <= 255 {
+		return p
 	}
-	return text
+	n := 255
+	for n > 0 && !utf8.RuneStart(p[n]) {
+		n--
+	}
+	return p[:n]
 }
 
 // index adds a message's words (and its buyer's name) to the conversation's search entry.
@@ -122,9 +141,14 @@ func (s *Service) Deliver(ctx context.Context, messageID uint64, final bool) err
 	if err != nil {
 		return err
 	}
+	att, err := s.attachment(ctx, msg)
+	if err != nil {
+		var perm *adapters.PermanentError
+		return s.finishDelivery(ctx, msg, ch.Type, final || errors.As(err, &perm), err)
+	}
 	res, sendErr := adapter.Send(ctx, ch, adapters.OutboundMessage{
 		ID: view.ID(msg.ID), ConversationID: view.ID(conv.ID), CustomerID: conv.CustomerExternalID,
-		Type: msg.Type, Text: msg.Text, CreatedAt: msg.CreatedAt,
+		Type: msg.Type, Text: msg.Text, CreatedAt: msg.CreatedAt, Attachment: att,
 	})
 	if sendErr == nil {
 		return s.markDelivered(ctx, msg, ch.Type, res.RemoteID)

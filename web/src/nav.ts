@@ -16,6 +16,8 @@ export interface NavItem {
 export const NAV_ITEMS: NavItem[] = [
   { route: 'inbox', label: 'nav.inbox', roles: ['admin', 'supervisor', 'agent'] },
   { route: 'settings', label: 'desk.nav.settings', roles: ['admin', 'supervisor', 'agent'] },
+  { route: 'channels', label: 'channels.nav', roles: ['admin', 'supervisor'] },
+  { route: 'logistics-settings', label: 'logistics.nav', roles: ['admin', 'supervisor'] },
 ]
 
 /** The pages a user with this role sees. */

@@ -1,8 +1,10 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { auth, ensureUser } from './stores/auth'
+import ChannelsView from './views/ChannelsView.vue'
 import InboxView from './views/InboxView.vue'
 import LoginView from './views/LoginView.vue'
 import SettingsView from './views/SettingsView.vue'
+import LogisticsSettingsView from './views/LogisticsSettingsView.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -13,6 +15,13 @@ export const router = createRouter({
     { path: '/', name: 'inbox', component: InboxView },
     { path: '/c/:id', name: 'conversation', component: InboxView },
     { path: '/settings', name: 'settings', component: SettingsView },
+    { path: '/channels', name: 'channels', component: ChannelsView, meta: { roles: ['admin', 'supervisor'] } },
+    {
+      path: '/settings/logistics',
+      name: 'logistics-settings',
+      component: LogisticsSettingsView,
+      meta: { roles: ['admin', 'supervisor'] },
+    },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
@@ -26,5 +35,7 @@ router.beforeEach(async (to) => {
   if (!user) {
     return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
+  const roles = to.meta.roles as string[] | undefined
+  if (roles && !roles.includes(user.role)) return { path: '/' }
   return true
 })
