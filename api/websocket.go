@@ -75,8 +75,13 @@ func (s *Server) websocket(c *gin.Context) {
 		return
 	}
 	// The socket is the user's session: presence counts it live while it beats.
+	// Coming back online (and taking the chats that waited) must finish even if the
+	// socket drops at once, so it does not hang on the socket's context.
 	socketID := newSocketID()
-	if err := s.Presence.Connected(ctx, u, socketID, time.Now().UTC()); err != nil {
+	connCtx, cancelConn := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	err = s.Presence.Connected(connCtx, u, socketID, time.Now().UTC())
+	cancelConn()
+	if err != nil {
 		requestLog(c).Warn("record session", "err", err)
 	}
 	defer func() {
