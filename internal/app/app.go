@@ -159,7 +159,9 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	}
 
 	hub := realtime.NewHub(256, log)
-	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
+	if err := instrument(mets, db, rdb, hub, roles, log); err != nil {
+		return err
+	}
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
 		Logistics: parcels, Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
