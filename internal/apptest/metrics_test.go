@@ -148,9 +148,16 @@ func waitFailed(t *testing.T, live *socket) {
 // traffic made: webhook outcomes by channel type, delivery attempts and latency, the
 // adapter's send time, WebSocket figures, the queues, channel health and both
 // connection pools.
-func TestMetricsCountWhatTheAppDid(t *testing.T) {
+func TestMetrics(t *testing.T) {
 	t.Parallel()
 	m := exerciseMetrics(t)
+	t.Run("values", func(t *testing.T) { checkMetricValues(t, m) })
+	// Every query of the Grafana dashboard in deploy/grafana reads a series the app
+	// really serves.
+	t.Run("dashboard", func(t *testing.T) { checkDashboard(t, m) })
+}
+
+func checkMetricValues(t *testing.T, m scraped) {
 	exact := []struct {
 		name   string
 		labels []string
