@@ -25,6 +25,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/internal/tracing"
 )
 
 // Deps are what the API serves.
@@ -171,6 +172,7 @@ func (s *Server) requestContext() gin.HandlerFunc {
 		}
 		took := time.Since(start)
 		s.Metrics.ObserveHTTP(route, c.Request.Method, c.Writer.Status(), took)
+		tracing.NameSpan(c.Request.Context(), c.Request.Method, route)
 		if route != "/healthz" && route != "/metrics" {
 			log.Info("http", "method", c.Request.Method, "route", route, "status", c.Writer.Status(),
 				"took_ms", float64(took.Microseconds())/1000)

@@ -19,6 +19,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/chatbridge/chatbridge/api"
 	"github.com/chatbridge/chatbridge/internal/alerts"
@@ -35,6 +36,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/secretbox"
 	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/internal/tracing"
 	"github.com/chatbridge/chatbridge/web"
 	"github.com/chatbridge/chatbridge/worker"
 )
@@ -62,6 +64,9 @@ type Options struct {
 	Ready func(addr string)
 	// Now, when set, is the clock of the scheduled work (parcel tracking); tests move it.
 	Now func() time.Time
+	// SpanExporter, when set, turns tracing on and receives the spans (tests keep them
+	// in memory) instead of the configured OTLP endpoint.
+	SpanExporter sdktrace.SpanExporter
 }
 
 // Run wires every part and runs until ctx ends, then shuts down gracefully: HTTP
@@ -105,19 +110,28 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		return err
 	}
 
+	tr, err := tracing.New(ctx, tracing.Options{
+		Endpoint: cfg.OTelEndpoint, ServiceName: cfg.OTelServiceName, SampleRatio: cfg.OTelSampleRatio,
+		Role: roles.name(), Exporter: opts.SpanExporter,
+	})
+	if err != nil {
+		return err
+	}
+	defer flushTraces(tr, log)
+
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (CHATBRIDGE_HTTP_ADDR): %w", cfg.HTTPAddr, err)
 	}
 	defer ln.Close()
 
-	registry := newRegistry(adapterDeps(rdb))
+	registry := newRegistry(adapterDeps(rdb, tr))
 	chans := channels.NewService(db, box, registry, baseURL(cfg, ln.Addr()))
 	mets := metrics.New()
 	pubsub := realtime.ChannelName(cfg.RedisDB)
 	asynqClient := asynq.NewClientFromRedisClient(rdb)
 	defer asynqClient.Close()
-	tasks := worker.NewClient(asynqClient, cfg.OutboundMaxRetry)
+	tasks := worker.NewClient(asynqClient, cfg.OutboundMaxRetry, worker.CarryTrace(tr.TaskHeaders))
 	shopSettings := settings.NewService(db, 10*time.Second)
 	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
 	parcels := newLogistics(opts, db, box, alertSvc, shopSettings, tasks, realtime.NewPublisher(rdb, pubsub), baseURL(cfg, ln.Addr()), log)
@@ -171,7 +185,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	if roles.Serve {
 		handler = api.New(deps)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: tr.Handler(handler), ReadHeaderTimeout: 10 * time.Second}
 	if roles.Serve {
 		ready := make(chan struct{})
 		goRun("realtime relay", func() error { return realtime.Relay(ctx, rdb, pubsub, hub, ready) })
@@ -192,6 +206,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		var mux *asynq.ServeMux
 		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Media: files, Parcels: parcels}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
+			Trace: tr.TaskMiddleware(),
 		})
 		if err := asynqSrv.Start(mux); err != nil {
 			return fmt.Errorf("start workers: %w", err)

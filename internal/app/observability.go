@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/internal/tracing"
 )
 
 // instrument registers the metrics read from the process's parts when scraped: its
@@ -33,4 +35,25 @@ func instrument(m *metrics.Metrics, db *store.DB, rdb redis.UniversalClient, hub
 		m.Channels(db, time.Now, log)
 	}
 	return nil
+}
+
+// name is the process's part as traces record it.
+func (r Roles) name() string {
+	switch {
+	case r.Serve && r.Work:
+		return "all"
+	case r.Serve:
+		return "serve"
+	default:
+		return "worker"
+	}
+}
+
+// flushTraces sends the spans still buffered before the process ends.
+func flushTraces(tr *tracing.Tracing, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := tr.Shutdown(ctx); err != nil {
+		log.Warn("flush traces", "err", err)
+	}
 }

@@ -66,6 +66,11 @@ type Config struct {
 
 	// LogisticsSweepInterval is how often the parcels due for a check are swept.
 	LogisticsSweepInterval time.Duration `yaml:"logistics_sweep_interval" env:"LOGISTICS_SWEEP_INTERVAL"`
+
+	// OpenTelemetry tracing, off unless otel_endpoint names an OTLP/HTTP collector.
+	OTelEndpoint    string  `yaml:"otel_endpoint" env:"OTEL_ENDPOINT"`
+	OTelServiceName string  `yaml:"otel_service_name" env:"OTEL_SERVICE_NAME"`
+	OTelSampleRatio float64 `yaml:"otel_sample_ratio" env:"OTEL_SAMPLE_RATIO"`
 }
 
 // Default is the configuration of a fresh machine: the embedded single-machine store.
@@ -88,6 +93,9 @@ func Default() Config {
 		MediaURLTTL:       24 * time.Hour,
 
 		LogisticsSweepInterval: time.Minute,
+
+		OTelServiceName: "chatbridge",
+		OTelSampleRatio: 1,
 	}
 }
 
@@ -182,6 +190,9 @@ func (c Config) Validate() error {
 		{"media_s3_access_key", "is required when media_storage is s3", c.MediaStorage == "s3" && c.MediaS3AccessKey == ""},
 		{"media_s3_secret_key", "is required when media_storage is s3", c.MediaStorage == "s3" && c.MediaS3SecretKey == ""},
 		{"logistics_sweep_interval", "must be positive", c.LogisticsSweepInterval <= 0},
+		{"otel_endpoint", "must be the http(s) URL of an OTLP/HTTP collector, e.g. http://otel-collector:4318", c.OTelEndpoint != "" && !validURL(c.OTelEndpoint)},
+		{"otel_service_name", "must not be empty", c.OTelServiceName == ""},
+		{"otel_sample_ratio", "must be between 0 and 1", c.OTelSampleRatio < 0 || c.OTelSampleRatio > 1},
 	}
 	for _, ch := range checks {
 		if ch.bad {
