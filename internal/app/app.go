@@ -32,6 +32,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
+	"github.com/chatbridge/chatbridge/internal/redisconn"
 	"github.com/chatbridge/chatbridge/internal/redislock"
 	"github.com/chatbridge/chatbridge/internal/secretbox"
 	"github.com/chatbridge/chatbridge/internal/settings"
@@ -259,27 +260,36 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	return <-errs
 }
 
-// openRedis connects to the configured Redis, or starts the embedded one.
+// openRedis connects to the configured Redis (one server, Sentinel or Cluster), or
+// starts the embedded one.
 func openRedis(cfg config.Config) (redis.UniversalClient, func(), error) {
-	addr := cfg.RedisAddr
+	settings := redisSettings(cfg)
 	stop := func() {}
-	if addr == "" {
+	if !cfg.RedisConfigured() {
 		mr := miniredis.NewMiniRedis()
 		mr.ClockTTL(true) // keys expire with the wall clock, as in a real Redis
 		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
 			return nil, nil, fmt.Errorf("start embedded redis: %w", err)
 		}
-		addr, stop = mr.Addr(), mr.Close
+		settings.Addr, stop = mr.Addr(), mr.Close
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: addr, Password: cfg.RedisPassword, DB: cfg.RedisDB})
+	rdb := redisconn.New(settings)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
 		stop()
-		return nil, nil, fmt.Errorf("redis at %s (CHATBRIDGE_REDIS_ADDR): %w", addr, err)
+		return nil, nil, fmt.Errorf("%s (CHATBRIDGE_REDIS_*): %w", settings, err)
 	}
 	return rdb, func() { _ = rdb.Close(); stop() }, nil
+}
+
+func redisSettings(cfg config.Config) redisconn.Settings {
+	return redisconn.Settings{
+		Addr: cfg.RedisAddr, Username: cfg.RedisUsername, Password: cfg.RedisPassword, DB: cfg.RedisDB,
+		SentinelAddrs: cfg.RedisSentinelAddrs, MasterName: cfg.RedisMasterName, SentinelPassword: cfg.RedisSentinelPassword,
+		ClusterAddrs: cfg.RedisClusterAddrs,
+	}
 }
 
 // baseURL is the configured public URL, else this machine's address as listened on.
@@ -306,7 +316,7 @@ func printBanner(w io.Writer, cfg config.Config, roles Roles, dialect store.Dial
 		fmt.Fprintf(&b, "  Storage: single-machine default (embedded SQLite in %s, in-process Redis).\n", cfg.DataDir)
 		b.WriteString("  For production set CHATBRIDGE_MYSQL_DSN and CHATBRIDGE_REDIS_ADDR.\n")
 	} else {
-		fmt.Fprintf(&b, "  Storage: %s, Redis at %s\n", dialect, cfg.RedisAddr)
+		fmt.Fprintf(&b, "  Storage: %s, %s\n", dialect, redisSettings(cfg))
 	}
 	switch {
 	case created && password != "":

@@ -34,6 +34,14 @@ type Config struct {
 	RedisPassword string `yaml:"redis_password" env:"REDIS_PASSWORD"`
 	RedisDB       int    `yaml:"redis_db" env:"REDIS_DB"`
 	DataDir       string `yaml:"data_dir" env:"DATA_DIR"`
+	// Redis behind Sentinel (redis_sentinel_addrs + redis_master_name) or a Redis
+	// Cluster (redis_cluster_addrs), instead of one redis_addr. Lists are
+	// comma-separated in the environment.
+	RedisUsername         string   `yaml:"redis_username" env:"REDIS_USERNAME"`
+	RedisSentinelAddrs    []string `yaml:"redis_sentinel_addrs" env:"REDIS_SENTINEL_ADDRS"`
+	RedisMasterName       string   `yaml:"redis_master_name" env:"REDIS_MASTER_NAME"`
+	RedisSentinelPassword string   `yaml:"redis_sentinel_password" env:"REDIS_SENTINEL_PASSWORD"`
+	RedisClusterAddrs     []string `yaml:"redis_cluster_addrs" env:"REDIS_CLUSTER_ADDRS"`
 
 	SecretKey     string        `yaml:"secret_key" env:"SECRET_KEY"`
 	AdminUser     string        `yaml:"admin_user" env:"ADMIN_USER"`
@@ -101,7 +109,13 @@ func Default() Config {
 
 // Embedded reports whether no external MySQL or Redis is configured, so the process
 // runs on the embedded SQLite file and in-process Redis.
-func (c Config) Embedded() bool { return c.MySQLDSN == "" && c.RedisAddr == "" }
+func (c Config) Embedded() bool { return c.MySQLDSN == "" && !c.RedisConfigured() }
+
+// RedisConfigured reports whether a Redis server is configured: one address, a
+// Sentinel-watched primary or a Cluster.
+func (c Config) RedisConfigured() bool {
+	return c.RedisAddr != "" || len(c.RedisSentinelAddrs) > 0 || len(c.RedisClusterAddrs) > 0
+}
 
 // Load reads the YAML file at path (skipped when path is ""), then the environment
 // (environ as os.Environ returns it), and validates the result.
@@ -168,7 +182,16 @@ func (c Config) Validate() error {
 		{"base_url", "must be an absolute http(s) URL", c.BaseURL != "" && !validURL(c.BaseURL)},
 		{"redis_addr", "must be host:port", c.RedisAddr != "" && !validAddr(c.RedisAddr)},
 		{"redis_db", "must be between 0 and 15", c.RedisDB < 0 || c.RedisDB > 15},
-		{"mysql_dsn", "is set without redis_addr: production needs both, the embedded default neither", c.MySQLDSN != "" && c.RedisAddr == ""},
+		{"redis_sentinel_addrs", "must be host:port addresses, separated by commas", !allAddrs(c.RedisSentinelAddrs)},
+		{"redis_cluster_addrs", "must be host:port addresses, separated by commas", !allAddrs(c.RedisClusterAddrs)},
+		{"redis_addr", "is set with redis_sentinel_addrs or redis_cluster_addrs: set one way to reach Redis",
+			c.RedisAddr != "" && (len(c.RedisSentinelAddrs) > 0 || len(c.RedisClusterAddrs) > 0)},
+		{"redis_cluster_addrs", "is set with redis_sentinel_addrs: a Cluster has no Sentinel", len(c.RedisSentinelAddrs) > 0 && len(c.RedisClusterAddrs) > 0},
+		{"redis_master_name", "is required with redis_sentinel_addrs (the name the sentinels monitor)", len(c.RedisSentinelAddrs) > 0 && c.RedisMasterName == ""},
+		{"redis_master_name", "is set without redis_sentinel_addrs", len(c.RedisSentinelAddrs) == 0 && c.RedisMasterName != ""},
+		{"redis_db", "must be 0 with redis_cluster_addrs (a Cluster has database 0 only)", len(c.RedisClusterAddrs) > 0 && c.RedisDB != 0},
+		{"mysql_dsn", "is set without Redis (redis_addr, redis_sentinel_addrs or redis_cluster_addrs): production needs both, the embedded default neither",
+			c.MySQLDSN != "" && !c.RedisConfigured()},
 		{"data_dir", "must not be empty", c.DataDir == ""},
 		{"secret_key", "must be the base64 of 32 random bytes (openssl rand -base64 32)", c.SecretKey != "" && !validKey(c.SecretKey)},
 		{"admin_user", "must not be empty", c.AdminUser == ""},
@@ -205,6 +228,15 @@ func (c Config) Validate() error {
 func validAddr(s string) bool {
 	_, port, err := net.SplitHostPort(s)
 	return err == nil && port != ""
+}
+
+func allAddrs(addrs []string) bool {
+	for _, a := range addrs {
+		if !validAddr(a) {
+			return false
+		}
+	}
+	return true
 }
 
 func validURL(s string) bool {
