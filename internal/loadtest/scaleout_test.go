@@ -122,4 +122,3 @@ func metric(t *testing.T, inst *apptest.Instance, name string, labels ...string)
 	}
 	return sum
 }
-
