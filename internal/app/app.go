@@ -78,7 +78,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		return ErrSplitNeedsServers
 	}
 	db, err := store.Open(ctx, store.Options{
-		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log,
+		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log, ReplicaDSN: cfg.MySQLReplicaDSN,
 	})
 	if err != nil {
 		return err

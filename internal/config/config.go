@@ -29,11 +29,13 @@ type Config struct {
 	HTTPAddr string `yaml:"http_addr" env:"HTTP_ADDR"`
 	BaseURL  string `yaml:"base_url" env:"BASE_URL"`
 
-	MySQLDSN      string `yaml:"mysql_dsn" env:"MYSQL_DSN"`
-	RedisAddr     string `yaml:"redis_addr" env:"REDIS_ADDR"`
-	RedisPassword string `yaml:"redis_password" env:"REDIS_PASSWORD"`
-	RedisDB       int    `yaml:"redis_db" env:"REDIS_DB"`
-	DataDir       string `yaml:"data_dir" env:"DATA_DIR"`
+	MySQLDSN string `yaml:"mysql_dsn" env:"MYSQL_DSN"`
+	// MySQLReplicaDSN is a read replica for reports and exports (reads that may lag).
+	MySQLReplicaDSN string `yaml:"mysql_replica_dsn" env:"MYSQL_REPLICA_DSN"`
+	RedisAddr       string `yaml:"redis_addr" env:"REDIS_ADDR"`
+	RedisPassword   string `yaml:"redis_password" env:"REDIS_PASSWORD"`
+	RedisDB         int    `yaml:"redis_db" env:"REDIS_DB"`
+	DataDir         string `yaml:"data_dir" env:"DATA_DIR"`
 	// Redis behind Sentinel (redis_sentinel_addrs + redis_master_name) or a Redis
 	// Cluster (redis_cluster_addrs), instead of one redis_addr. Lists are
 	// comma-separated in the environment.
@@ -192,6 +194,7 @@ func (c Config) Validate() error {
 		{"redis_db", "must be 0 with redis_cluster_addrs (a Cluster has database 0 only)", len(c.RedisClusterAddrs) > 0 && c.RedisDB != 0},
 		{"mysql_dsn", "is set without Redis (redis_addr, redis_sentinel_addrs or redis_cluster_addrs): production needs both, the embedded default neither",
 			c.MySQLDSN != "" && !c.RedisConfigured()},
+		{"mysql_replica_dsn", "is set without mysql_dsn: a replica serves a MySQL primary", c.MySQLReplicaDSN != "" && c.MySQLDSN == ""},
 		{"data_dir", "must not be empty", c.DataDir == ""},
 		{"secret_key", "must be the base64 of 32 random bytes (openssl rand -base64 32)", c.SecretKey != "" && !validKey(c.SecretKey)},
 		{"admin_user", "must not be empty", c.AdminUser == ""},
