@@ -180,7 +180,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
 		Logistics: parcels, Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
-		Media: files,
+		Media: files, TrustedProxies: cfg.TrustedProxies,
 	}
 	handler := api.NewOps(deps)
 	if roles.Serve {

@@ -50,8 +50,11 @@ type Config struct {
 	AdminPassword string        `yaml:"admin_password" env:"ADMIN_PASSWORD"`
 	SessionTTL    time.Duration `yaml:"session_ttl" env:"SESSION_TTL"`
 	CookieSecure  bool          `yaml:"cookie_secure" env:"COOKIE_SECURE"`
-	LoginFailures int           `yaml:"login_max_failures" env:"LOGIN_MAX_FAILURES"`
-	LoginWindow   time.Duration `yaml:"login_window" env:"LOGIN_WINDOW"`
+	// TrustedProxies are the addresses (IPs or CIDRs) of the load balancers in front:
+	// from them, X-Forwarded-For names the client (the login limiter counts per client).
+	TrustedProxies []string      `yaml:"trusted_proxies" env:"TRUSTED_PROXIES"`
+	LoginFailures  int           `yaml:"login_max_failures" env:"LOGIN_MAX_FAILURES"`
+	LoginWindow    time.Duration `yaml:"login_window" env:"LOGIN_WINDOW"`
 
 	LogLevel  string `yaml:"log_level" env:"LOG_LEVEL"`
 	LogFormat string `yaml:"log_format" env:"LOG_FORMAT"`
@@ -200,6 +203,7 @@ func (c Config) Validate() error {
 		{"admin_user", "must not be empty", c.AdminUser == ""},
 		{"admin_password", "must be at least 8 characters", c.AdminPassword != "" && len(c.AdminPassword) < 8},
 		{"session_ttl", "must be positive", c.SessionTTL <= 0},
+		{"trusted_proxies", "must be IP addresses or CIDR ranges, separated by commas", !allIPsOrCIDRs(c.TrustedProxies)},
 		{"login_max_failures", "must be at least 1", c.LoginFailures < 1},
 		{"login_window", "must be positive", c.LoginWindow <= 0},
 		{"log_level", "must be debug, info, warn or error", !oneOf(c.LogLevel, "debug", "info", "warn", "error")},
@@ -231,6 +235,15 @@ func (c Config) Validate() error {
 func validAddr(s string) bool {
 	_, port, err := net.SplitHostPort(s)
 	return err == nil && port != ""
+}
+
+func allIPsOrCIDRs(list []string) bool {
+	for _, s := range list {
+		if _, _, err := net.ParseCIDR(s); err != nil && net.ParseIP(s) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 func allAddrs(addrs []string) bool {

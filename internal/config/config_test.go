@@ -61,6 +61,7 @@ func TestInvalidSettingNamesItsKey(t *testing.T) {
 			"CHATBRIDGE_REDIS_MASTER_NAME=m"}, "CHATBRIDGE_REDIS_CLUSTER_ADDRS"},
 		{"addr and cluster", "", []string{"CHATBRIDGE_REDIS_ADDR=r:6379", "CHATBRIDGE_REDIS_CLUSTER_ADDRS=c1:6379"}, "CHATBRIDGE_REDIS_ADDR"},
 		{"cluster with a database", "", []string{"CHATBRIDGE_REDIS_CLUSTER_ADDRS=c1:6379", "CHATBRIDGE_REDIS_DB=2"}, "CHATBRIDGE_REDIS_DB"},
+		{"trusted proxy not an address", "", []string{"CHATBRIDGE_TRUSTED_PROXIES=10.0.0.0/8,nginx"}, "CHATBRIDGE_TRUSTED_PROXIES"},
 		{"replica without primary", "", []string{"CHATBRIDGE_MYSQL_REPLICA_DSN=ro@tcp(replica:3306)/cb"}, "CHATBRIDGE_MYSQL_REPLICA_DSN"},
 		{"otel endpoint not a URL", "", []string{"CHATBRIDGE_OTEL_ENDPOINT=collector:4318"}, "CHATBRIDGE_OTEL_ENDPOINT"},
 		{"otel ratio above one", "", []string{"CHATBRIDGE_OTEL_SAMPLE_RATIO=1.5"}, "CHATBRIDGE_OTEL_SAMPLE_RATIO"},
