@@ -27,6 +27,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/internal/tracing"
 )
 
 // Deps are what the API serves.
@@ -52,6 +53,8 @@ type Deps struct {
 	CookieSecure bool
 	// Media stores and serves images (uploads, buyers' photos, signed links).
 	Media *media.Service
+	// TrustedProxies are the load balancers whose X-Forwarded-For names the client.
+	TrustedProxies []string
 }
 
 // Server holds the handlers' dependencies.
@@ -62,9 +65,10 @@ func New(d Deps) http.Handler {
 	s := &Server{Deps: d}
 	r := gin.New()
 	r.ContextWithFallback = true
-	// No proxy is trusted: the client address (which the login limiter keys on) is the
-	// connection's, never a header any client can set.
-	_ = r.SetTrustedProxies(nil)
+	// Only the configured proxies are trusted (none by default): the client address, which
+	// the login limiter keys on, is the connection's unless it is one of them, never a
+	// header any client can set. The configuration has checked the list.
+	_ = r.SetTrustedProxies(d.TrustedProxies)
 	r.Use(s.requestContext(), gin.CustomRecovery(func(c *gin.Context, rec any) {
 		requestLog(c).Error("panic", "panic", rec)
 		abort(c, http.StatusInternalServerError, "internal", "internal error")
@@ -192,6 +196,7 @@ func (s *Server) requestContext() gin.HandlerFunc {
 		}
 		took := time.Since(start)
 		s.Metrics.ObserveHTTP(route, c.Request.Method, c.Writer.Status(), took)
+		tracing.NameSpan(c.Request.Context(), c.Request.Method, route)
 		if route != "/healthz" && route != "/metrics" {
 			log.Info("http", "method", c.Request.Method, "route", route, "status", c.Writer.Status(),
 				"took_ms", float64(took.Microseconds())/1000)

@@ -74,10 +74,13 @@ func (s *Server) verifyWebhookURL(c *gin.Context) {
 // before the 200 goes out, so that a platform which sees 200 never needs to resend.
 // A platform that only says something is waiting gets its pull queued first.
 func (s *Server) webhook(c *gin.Context) {
+	obs := observeWebhook()
+	defer obs.done(s, c)
 	ch, adapter, ok := s.webhookChannel(c)
 	if !ok {
 		return
 	}
+	obs.channelType = ch.Type
 	ctx, id := c.Request.Context(), ch.ID
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxWebhookBody))
 	if err != nil {
@@ -113,6 +116,7 @@ func (s *Server) webhook(c *gin.Context) {
 			accepted = true
 		}
 	}
+	obs.duplicate = !accepted
 	if ack, ok := adapter.(adapters.Acknowledger); ok {
 		reply := ack.Ack(!accepted)
 		c.Data(http.StatusOK, reply.ContentType, reply.Body)

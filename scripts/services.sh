@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Services the test suite runs against: MariaDB and Redis on this machine, plus the
 # tools the suite needs (Chromium for the browser test, Node.js for the web app, gcc for
-# the race detector, make, git).
+# the race detector, nginx for the scale-out proxy test, make, git).
 #
 #   scripts/services.sh check    do MariaDB and Redis answer? (changes nothing)
 #   scripts/services.sh ensure   install what is missing (Debian/Ubuntu, apt-get),
@@ -140,6 +140,8 @@ install_missing() {
 	command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 || pkgs+=(redis-server)
 	[[ -x $CHROMIUM ]] || pkgs+=(chromium fonts-liberation)
 	command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
+	# The load test through the scale-out proxy runs nginx with deploy/nginx's config.
+	command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx-light)
 	command -v make >/dev/null 2>&1 || pkgs+=(make)
 	command -v git >/dev/null 2>&1 || pkgs+=(git)
 	# go test -race needs cgo, hence a C compiler.

@@ -39,7 +39,7 @@ func (c *Client) EnqueueParcelCheck(ctx context.Context, parcelID uint64, due ti
 	if err != nil {
 		return fmt.Errorf("worker: encode parcel payload: %w", err)
 	}
-	task := asynq.NewTask(TypeParcelCheck, payload, asynq.TaskID(fmt.Sprintf("parcel:%d:%d", parcelID, due.Unix())),
+	task := asynq.NewTaskWithHeaders(TypeParcelCheck, payload, c.traceHeaders(ctx), asynq.TaskID(fmt.Sprintf("parcel:%d:%d", parcelID, due.Unix())),
 		asynq.Queue(QueueDefault), asynq.MaxRetry(c.maxRetry), asynq.Timeout(2*time.Minute))
 	return c.enqueueOnce(ctx, task, fmt.Sprintf("check of parcel %d", parcelID))
 }
@@ -47,7 +47,7 @@ func (c *Client) EnqueueParcelCheck(ctx context.Context, parcelID uint64, due ti
 // EnqueueParcelSweep queues the sweep of the period starting at slot. Every worker
 // process asks each period; the period's task id, kept for the period, lets one through.
 func (c *Client) EnqueueParcelSweep(ctx context.Context, slot time.Time, every time.Duration) error {
-	task := asynq.NewTask(TypeParcelSweep, nil, asynq.TaskID(fmt.Sprintf("parcel-sweep:%d", slot.UnixMilli())),
+	task := asynq.NewTaskWithHeaders(TypeParcelSweep, nil, c.traceHeaders(ctx), asynq.TaskID(fmt.Sprintf("parcel-sweep:%d", slot.UnixMilli())),
 		asynq.Queue(QueueDefault), asynq.MaxRetry(0), asynq.Timeout(max(every, time.Minute)), asynq.Retention(every))
 	return c.enqueueOnce(ctx, task, "parcel sweep")
 }

@@ -30,11 +30,15 @@ type MediaFetcher interface {
 // NewFetchMediaTask builds the fetch task of a media row. Its task id is the media id,
 // so queueing it again while it is queued, running or retrying does nothing.
 func NewFetchMediaTask(mediaID uint64, maxRetry int) (*asynq.Task, error) {
+	return newFetchMediaTask(mediaID, maxRetry, nil)
+}
+
+func newFetchMediaTask(mediaID uint64, maxRetry int, headers map[string]string) (*asynq.Task, error) {
 	payload, err := json.Marshal(FetchMediaPayload{MediaID: mediaID})
 	if err != nil {
 		return nil, fmt.Errorf("worker: encode media payload: %w", err)
 	}
-	return asynq.NewTask(TypeFetchMedia, payload,
+	return asynq.NewTaskWithHeaders(TypeFetchMedia, payload, headers,
 		asynq.TaskID("media-fetch:"+strconv.FormatUint(mediaID, 10)),
 		asynq.Queue(QueueDefault),
 		asynq.MaxRetry(maxRetry),
@@ -44,7 +48,7 @@ func NewFetchMediaTask(mediaID uint64, maxRetry int) (*asynq.Task, error) {
 
 // EnqueueMediaFetch queues the fetch of a buyer's file; one already queued is not doubled.
 func (c *Client) EnqueueMediaFetch(ctx context.Context, mediaID uint64) error {
-	task, err := NewFetchMediaTask(mediaID, c.maxRetry)
+	task, err := newFetchMediaTask(mediaID, c.maxRetry, c.traceHeaders(ctx))
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,8 @@ type Options struct {
 	Concurrency     int
 	RetryBase       time.Duration
 	ShutdownTimeout time.Duration
+	// Trace, when set, runs around every task (internal/tracing's span per task).
+	Trace asynq.MiddlewareFunc
 }
 
 // NewServer builds the asynq server and its handlers.
@@ -75,6 +77,9 @@ func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.L
 		},
 	})
 	mux := asynq.NewServeMux()
+	if opts.Trace != nil {
+		mux.Use(opts.Trace)
+	}
 	mux.Use(observe(m))
 	mux.HandleFunc(TypeSendMessage, func(ctx context.Context, t *asynq.Task) error {
 		var p SendMessagePayload

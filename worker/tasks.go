@@ -40,11 +40,15 @@ type SendMessagePayload struct {
 // NewSendMessageTask builds the delivery task of a message. Its task id is the message
 // id, so queueing it again while it is queued, running or retrying does nothing.
 func NewSendMessageTask(messageID uint64, maxRetry int) (*asynq.Task, error) {
+	return newSendMessageTask(messageID, maxRetry, nil)
+}
+
+func newSendMessageTask(messageID uint64, maxRetry int, headers map[string]string) (*asynq.Task, error) {
 	payload, err := json.Marshal(SendMessagePayload{MessageID: messageID})
 	if err != nil {
 		return nil, fmt.Errorf("worker: encode send payload: %w", err)
 	}
-	return asynq.NewTask(TypeSendMessage, payload,
+	return asynq.NewTaskWithHeaders(TypeSendMessage, payload, headers,
 		asynq.TaskID("send:"+strconv.FormatUint(messageID, 10)),
 		asynq.Queue(QueueOutbound),
 		asynq.MaxRetry(maxRetry),
@@ -56,16 +60,39 @@ func NewSendMessageTask(messageID uint64, maxRetry int) (*asynq.Task, error) {
 type Client struct {
 	asynq    *asynq.Client
 	maxRetry int
+	headers  func(context.Context) map[string]string
+}
+
+// ClientOption configures a Client.
+type ClientOption func(*Client)
+
+// CarryTrace makes each task carry, in its headers, the trace of the context that
+// queued it (headers answers them; see internal/tracing), so the worker's span of the
+// task continues the request's trace.
+func CarryTrace(headers func(context.Context) map[string]string) ClientOption {
+	return func(c *Client) { c.headers = headers }
 }
 
 // NewClient wraps an asynq client; maxRetry is the number of delivery retries.
-func NewClient(c *asynq.Client, maxRetry int) *Client {
-	return &Client{asynq: c, maxRetry: maxRetry}
+func NewClient(c *asynq.Client, maxRetry int, opts ...ClientOption) *Client {
+	cl := &Client{asynq: c, maxRetry: maxRetry}
+	for _, o := range opts {
+		o(cl)
+	}
+	return cl
+}
+
+// traceHeaders are the headers of a task queued in ctx (nil without tracing).
+func (c *Client) traceHeaders(ctx context.Context) map[string]string {
+	if c.headers == nil {
+		return nil
+	}
+	return c.headers(ctx)
 }
 
 // EnqueueSend queues a message's delivery; a delivery already queued is not doubled.
 func (c *Client) EnqueueSend(ctx context.Context, messageID uint64) error {
-	task, err := NewSendMessageTask(messageID, c.maxRetry)
+	task, err := newSendMessageTask(messageID, c.maxRetry, c.traceHeaders(ctx))
 	if err != nil {
 		return err
 	}
@@ -90,7 +117,7 @@ func (c *Client) EnqueueNoteSync(ctx context.Context, noteID uint64) error {
 	if err != nil {
 		return fmt.Errorf("worker: encode note payload: %w", err)
 	}
-	task := asynq.NewTask(TypeSyncOrderNote, payload,
+	task := asynq.NewTaskWithHeaders(TypeSyncOrderNote, payload, c.traceHeaders(ctx),
 		asynq.TaskID("order-note:"+strconv.FormatUint(noteID, 10)),
 		asynq.Queue(QueueDefault), asynq.MaxRetry(c.maxRetry), asynq.Timeout(30*time.Second))
 	_, err = c.asynq.EnqueueContext(ctx, task)
@@ -142,7 +169,7 @@ func (c *Client) enqueuePoll(ctx context.Context, p PollChannelPayload, id strin
 	if err != nil {
 		return fmt.Errorf("worker: encode poll payload: %w", err)
 	}
-	task := asynq.NewTask(TypePollChannel, payload, asynq.TaskID(id), asynq.Queue(QueueDefault),
+	task := asynq.NewTaskWithHeaders(TypePollChannel, payload, c.traceHeaders(ctx), asynq.TaskID(id), asynq.Queue(QueueDefault),
 		asynq.MaxRetry(c.maxRetry), asynq.Timeout(10*time.Minute), asynq.Retention(retention))
 	_, err = c.asynq.EnqueueContext(ctx, task)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {

@@ -18,12 +18,15 @@ import (
 	"github.com/chatbridge/chatbridge/adapters/whatsapp"
 	"github.com/chatbridge/chatbridge/internal/ratelimit"
 	"github.com/chatbridge/chatbridge/internal/tokencache"
+	"github.com/chatbridge/chatbridge/internal/tracing"
 )
 
-// adapterDeps are the shared services every platform adapter is built with.
-func adapterDeps(rdb redis.UniversalClient) adapters.Deps {
+// adapterDeps are the shared services every platform adapter is built with. The HTTP
+// client's calls to the platforms are spans of the task or request making them when
+// tracing is on.
+func adapterDeps(rdb redis.UniversalClient, tr *tracing.Tracing) adapters.Deps {
 	return adapters.Deps{
-		HTTP:    &http.Client{Timeout: 15 * time.Second},
+		HTTP:    &http.Client{Timeout: 15 * time.Second, Transport: tr.Transport(http.DefaultTransport)},
 		Tokens:  tokencache.New(rdb),
 		Limiter: ratelimit.New(rdb),
 		Now:     time.Now,

@@ -19,6 +19,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/chatbridge/chatbridge/api"
 	"github.com/chatbridge/chatbridge/internal/alerts"
@@ -33,10 +34,12 @@ import (
 	"github.com/chatbridge/chatbridge/internal/presence"
 	"github.com/chatbridge/chatbridge/internal/quickreplies"
 	"github.com/chatbridge/chatbridge/internal/realtime"
+	"github.com/chatbridge/chatbridge/internal/redisconn"
 	"github.com/chatbridge/chatbridge/internal/redislock"
 	"github.com/chatbridge/chatbridge/internal/secretbox"
 	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/internal/tracing"
 	"github.com/chatbridge/chatbridge/web"
 	"github.com/chatbridge/chatbridge/worker"
 )
@@ -64,6 +67,9 @@ type Options struct {
 	Ready func(addr string)
 	// Now, when set, is the clock of the scheduled work (parcel tracking); tests move it.
 	Now func() time.Time
+	// SpanExporter, when set, turns tracing on and receives the spans (tests keep them
+	// in memory) instead of the configured OTLP endpoint.
+	SpanExporter sdktrace.SpanExporter
 }
 
 // Run wires every part and runs until ctx ends, then shuts down gracefully: HTTP
@@ -74,7 +80,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		return ErrSplitNeedsServers
 	}
 	db, err := store.Open(ctx, store.Options{
-		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log,
+		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log, ReplicaDSN: cfg.MySQLReplicaDSN,
 	})
 	if err != nil {
 		return err
@@ -107,19 +113,28 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		return err
 	}
 
+	tr, err := tracing.New(ctx, tracing.Options{
+		Endpoint: cfg.OTelEndpoint, ServiceName: cfg.OTelServiceName, SampleRatio: cfg.OTelSampleRatio,
+		Role: roles.name(), Exporter: opts.SpanExporter,
+	})
+	if err != nil {
+		return err
+	}
+	defer flushTraces(tr, log)
+
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s (CHATBRIDGE_HTTP_ADDR): %w", cfg.HTTPAddr, err)
 	}
 	defer ln.Close()
 
-	registry := newRegistry(adapterDeps(rdb))
+	registry := newRegistry(adapterDeps(rdb, tr))
 	chans := channels.NewService(db, box, registry, baseURL(cfg, ln.Addr()))
 	mets := metrics.New()
 	pubsub := realtime.ChannelName(cfg.RedisDB)
 	asynqClient := asynq.NewClientFromRedisClient(rdb)
 	defer asynqClient.Close()
-	tasks := worker.NewClient(asynqClient, cfg.OutboundMaxRetry)
+	tasks := worker.NewClient(asynqClient, cfg.OutboundMaxRetry, worker.CarryTrace(tr.TaskHeaders))
 	shopSettings := settings.NewService(db, 10*time.Second)
 	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
 	parcels := newLogistics(opts, db, box, alertSvc, shopSettings, tasks, realtime.NewPublisher(rdb, pubsub), baseURL(cfg, ln.Addr()), log)
@@ -163,18 +178,20 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	}
 
 	hub := realtime.NewHub(256, log)
-	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
+	if err := instrument(mets, db, rdb, hub, roles, log); err != nil {
+		return err
+	}
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
 		Presence: sessions, QuickReplies: replies,
 		Logistics: parcels, Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
-		Media: files,
+		Media: files, TrustedProxies: cfg.TrustedProxies,
 	}
 	handler := api.NewOps(deps)
 	if roles.Serve {
 		handler = api.New(deps)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: tr.Handler(handler), ReadHeaderTimeout: 10 * time.Second}
 	if roles.Serve {
 		ready := make(chan struct{})
 		goRun("realtime relay", func() error { return realtime.Relay(ctx, rdb, pubsub, hub, ready) })
@@ -195,6 +212,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		var mux *asynq.ServeMux
 		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Media: files, Parcels: parcels, Presence: sessions}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
+			Trace: tr.TaskMiddleware(),
 		})
 		if err := asynqSrv.Start(mux); err != nil {
 			return fmt.Errorf("start workers: %w", err)
@@ -253,27 +271,36 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	return <-errs
 }
 
-// openRedis connects to the configured Redis, or starts the embedded one.
+// openRedis connects to the configured Redis (one server, Sentinel or Cluster), or
+// starts the embedded one.
 func openRedis(cfg config.Config) (redis.UniversalClient, func(), error) {
-	addr := cfg.RedisAddr
+	settings := redisSettings(cfg)
 	stop := func() {}
-	if addr == "" {
+	if !cfg.RedisConfigured() {
 		mr := miniredis.NewMiniRedis()
 		mr.ClockTTL(true) // keys expire with the wall clock, as in a real Redis
 		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
 			return nil, nil, fmt.Errorf("start embedded redis: %w", err)
 		}
-		addr, stop = mr.Addr(), mr.Close
+		settings.Addr, stop = mr.Addr(), mr.Close
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: addr, Password: cfg.RedisPassword, DB: cfg.RedisDB})
+	rdb := redisconn.New(settings)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		_ = rdb.Close()
 		stop()
-		return nil, nil, fmt.Errorf("redis at %s (CHATBRIDGE_REDIS_ADDR): %w", addr, err)
+		return nil, nil, fmt.Errorf("%s (CHATBRIDGE_REDIS_*): %w", settings, err)
 	}
 	return rdb, func() { _ = rdb.Close(); stop() }, nil
+}
+
+func redisSettings(cfg config.Config) redisconn.Settings {
+	return redisconn.Settings{
+		Addr: cfg.RedisAddr, Username: cfg.RedisUsername, Password: cfg.RedisPassword, DB: cfg.RedisDB,
+		SentinelAddrs: cfg.RedisSentinelAddrs, MasterName: cfg.RedisMasterName, SentinelPassword: cfg.RedisSentinelPassword,
+		ClusterAddrs: cfg.RedisClusterAddrs,
+	}
 }
 
 // baseURL is the configured public URL, else this machine's address as listened on.
@@ -300,7 +327,7 @@ func printBanner(w io.Writer, cfg config.Config, roles Roles, dialect store.Dial
 		fmt.Fprintf(&b, "  Storage: single-machine default (embedded SQLite in %s, in-process Redis).\n", cfg.DataDir)
 		b.WriteString("  For production set CHATBRIDGE_MYSQL_DSN and CHATBRIDGE_REDIS_ADDR.\n")
 	} else {
-		fmt.Fprintf(&b, "  Storage: %s, Redis at %s\n", dialect, cfg.RedisAddr)
+		fmt.Fprintf(&b, "  Storage: %s, %s\n", dialect, redisSettings(cfg))
 	}
 	switch {
 	case created && password != "":

@@ -29,19 +29,32 @@ type Config struct {
 	HTTPAddr string `yaml:"http_addr" env:"HTTP_ADDR"`
 	BaseURL  string `yaml:"base_url" env:"BASE_URL"`
 
-	MySQLDSN      string `yaml:"mysql_dsn" env:"MYSQL_DSN"`
-	RedisAddr     string `yaml:"redis_addr" env:"REDIS_ADDR"`
-	RedisPassword string `yaml:"redis_password" env:"REDIS_PASSWORD"`
-	RedisDB       int    `yaml:"redis_db" env:"REDIS_DB"`
-	DataDir       string `yaml:"data_dir" env:"DATA_DIR"`
+	MySQLDSN string `yaml:"mysql_dsn" env:"MYSQL_DSN"`
+	// MySQLReplicaDSN is a read replica for reports and exports (reads that may lag).
+	MySQLReplicaDSN string `yaml:"mysql_replica_dsn" env:"MYSQL_REPLICA_DSN"`
+	RedisAddr       string `yaml:"redis_addr" env:"REDIS_ADDR"`
+	RedisPassword   string `yaml:"redis_password" env:"REDIS_PASSWORD"`
+	RedisDB         int    `yaml:"redis_db" env:"REDIS_DB"`
+	DataDir         string `yaml:"data_dir" env:"DATA_DIR"`
+	// Redis behind Sentinel (redis_sentinel_addrs + redis_master_name) or a Redis
+	// Cluster (redis_cluster_addrs), instead of one redis_addr. Lists are
+	// comma-separated in the environment.
+	RedisUsername         string   `yaml:"redis_username" env:"REDIS_USERNAME"`
+	RedisSentinelAddrs    []string `yaml:"redis_sentinel_addrs" env:"REDIS_SENTINEL_ADDRS"`
+	RedisMasterName       string   `yaml:"redis_master_name" env:"REDIS_MASTER_NAME"`
+	RedisSentinelPassword string   `yaml:"redis_sentinel_password" env:"REDIS_SENTINEL_PASSWORD"`
+	RedisClusterAddrs     []string `yaml:"redis_cluster_addrs" env:"REDIS_CLUSTER_ADDRS"`
 
 	SecretKey     string        `yaml:"secret_key" env:"SECRET_KEY"`
 	AdminUser     string        `yaml:"admin_user" env:"ADMIN_USER"`
 	AdminPassword string        `yaml:"admin_password" env:"ADMIN_PASSWORD"`
 	SessionTTL    time.Duration `yaml:"session_ttl" env:"SESSION_TTL"`
 	CookieSecure  bool          `yaml:"cookie_secure" env:"COOKIE_SECURE"`
-	LoginFailures int           `yaml:"login_max_failures" env:"LOGIN_MAX_FAILURES"`
-	LoginWindow   time.Duration `yaml:"login_window" env:"LOGIN_WINDOW"`
+	// TrustedProxies are the addresses (IPs or CIDRs) of the load balancers in front:
+	// from them, X-Forwarded-For names the client (the login limiter counts per client).
+	TrustedProxies []string      `yaml:"trusted_proxies" env:"TRUSTED_PROXIES"`
+	LoginFailures  int           `yaml:"login_max_failures" env:"LOGIN_MAX_FAILURES"`
+	LoginWindow    time.Duration `yaml:"login_window" env:"LOGIN_WINDOW"`
 
 	LogLevel  string `yaml:"log_level" env:"LOG_LEVEL"`
 	LogFormat string `yaml:"log_format" env:"LOG_FORMAT"`
@@ -69,6 +82,11 @@ type Config struct {
 
 	// LogisticsSweepInterval is how often the parcels due for a check are swept.
 	LogisticsSweepInterval time.Duration `yaml:"logistics_sweep_interval" env:"LOGISTICS_SWEEP_INTERVAL"`
+
+	// OpenTelemetry tracing, off unless otel_endpoint names an OTLP/HTTP collector.
+	OTelEndpoint    string  `yaml:"otel_endpoint" env:"OTEL_ENDPOINT"`
+	OTelServiceName string  `yaml:"otel_service_name" env:"OTEL_SERVICE_NAME"`
+	OTelSampleRatio float64 `yaml:"otel_sample_ratio" env:"OTEL_SAMPLE_RATIO"`
 }
 
 // Default is the configuration of a fresh machine: the embedded single-machine store.
@@ -92,12 +110,21 @@ func Default() Config {
 		MediaURLTTL:        24 * time.Hour,
 
 		LogisticsSweepInterval: time.Minute,
+
+		OTelServiceName: "chatbridge",
+		OTelSampleRatio: 1,
 	}
 }
 
 // Embedded reports whether no external MySQL or Redis is configured, so the process
 // runs on the embedded SQLite file and in-process Redis.
-func (c Config) Embedded() bool { return c.MySQLDSN == "" && c.RedisAddr == "" }
+func (c Config) Embedded() bool { return c.MySQLDSN == "" && !c.RedisConfigured() }
+
+// RedisConfigured reports whether a Redis server is configured: one address, a
+// Sentinel-watched primary or a Cluster.
+func (c Config) RedisConfigured() bool {
+	return c.RedisAddr != "" || len(c.RedisSentinelAddrs) > 0 || len(c.RedisClusterAddrs) > 0
+}
 
 // Load reads the YAML file at path (skipped when path is ""), then the environment
 // (environ as os.Environ returns it), and validates the result.
@@ -164,12 +191,23 @@ func (c Config) Validate() error {
 		{"base_url", "must be an absolute http(s) URL", c.BaseURL != "" && !validURL(c.BaseURL)},
 		{"redis_addr", "must be host:port", c.RedisAddr != "" && !validAddr(c.RedisAddr)},
 		{"redis_db", "must be between 0 and 15", c.RedisDB < 0 || c.RedisDB > 15},
-		{"mysql_dsn", "is set without redis_addr: production needs both, the embedded default neither", c.MySQLDSN != "" && c.RedisAddr == ""},
+		{"redis_sentinel_addrs", "must be host:port addresses, separated by commas", !allAddrs(c.RedisSentinelAddrs)},
+		{"redis_cluster_addrs", "must be host:port addresses, separated by commas", !allAddrs(c.RedisClusterAddrs)},
+		{"redis_addr", "is set with redis_sentinel_addrs or redis_cluster_addrs: set one way to reach Redis",
+			c.RedisAddr != "" && (len(c.RedisSentinelAddrs) > 0 || len(c.RedisClusterAddrs) > 0)},
+		{"redis_cluster_addrs", "is set with redis_sentinel_addrs: a Cluster has no Sentinel", len(c.RedisSentinelAddrs) > 0 && len(c.RedisClusterAddrs) > 0},
+		{"redis_master_name", "is required with redis_sentinel_addrs (the name the sentinels monitor)", len(c.RedisSentinelAddrs) > 0 && c.RedisMasterName == ""},
+		{"redis_master_name", "is set without redis_sentinel_addrs", len(c.RedisSentinelAddrs) == 0 && c.RedisMasterName != ""},
+		{"redis_db", "must be 0 with redis_cluster_addrs (a Cluster has database 0 only)", len(c.RedisClusterAddrs) > 0 && c.RedisDB != 0},
+		{"mysql_dsn", "is set without Redis (redis_addr, redis_sentinel_addrs or redis_cluster_addrs): production needs both, the embedded default neither",
+			c.MySQLDSN != "" && !c.RedisConfigured()},
+		{"mysql_replica_dsn", "is set without mysql_dsn: a replica serves a MySQL primary", c.MySQLReplicaDSN != "" && c.MySQLDSN == ""},
 		{"data_dir", "must not be empty", c.DataDir == ""},
 		{"secret_key", "must be the base64 of 32 random bytes (openssl rand -base64 32)", c.SecretKey != "" && !validKey(c.SecretKey)},
 		{"admin_user", "must not be empty", c.AdminUser == ""},
 		{"admin_password", "must be at least 8 characters", c.AdminPassword != "" && len(c.AdminPassword) < 8},
 		{"session_ttl", "must be positive", c.SessionTTL <= 0},
+		{"trusted_proxies", "must be IP addresses or CIDR ranges, separated by commas", !allIPsOrCIDRs(c.TrustedProxies)},
 		{"login_max_failures", "must be at least 1", c.LoginFailures < 1},
 		{"login_window", "must be positive", c.LoginWindow <= 0},
 		{"log_level", "must be debug, info, warn or error", !oneOf(c.LogLevel, "debug", "info", "warn", "error")},
@@ -187,6 +225,9 @@ func (c Config) Validate() error {
 		{"media_s3_access_key", "is required when media_storage is s3", c.MediaStorage == "s3" && c.MediaS3AccessKey == ""},
 		{"media_s3_secret_key", "is required when media_storage is s3", c.MediaStorage == "s3" && c.MediaS3SecretKey == ""},
 		{"logistics_sweep_interval", "must be positive", c.LogisticsSweepInterval <= 0},
+		{"otel_endpoint", "must be the http(s) URL of an OTLP/HTTP collector, e.g. http://otel-collector:4318", c.OTelEndpoint != "" && !validURL(c.OTelEndpoint)},
+		{"otel_service_name", "must not be empty", c.OTelServiceName == ""},
+		{"otel_sample_ratio", "must be between 0 and 1", c.OTelSampleRatio < 0 || c.OTelSampleRatio > 1},
 	}
 	for _, ch := range checks {
 		if ch.bad {
@@ -199,6 +240,24 @@ func (c Config) Validate() error {
 func validAddr(s string) bool {
 	_, port, err := net.SplitHostPort(s)
 	return err == nil && port != ""
+}
+
+func allIPsOrCIDRs(list []string) bool {
+	for _, s := range list {
+		if _, _, err := net.ParseCIDR(s); err != nil && net.ParseIP(s) == nil {
+			return false
+		}
+	}
+	return true
+}
+
+func allAddrs(addrs []string) bool {
+	for _, a := range addrs {
+		if !validAddr(a) {
+			return false
+		}
+	}
+	return true
 }
 
 func validURL(s string) bool {

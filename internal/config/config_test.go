@@ -54,6 +54,17 @@ func TestInvalidSettingNamesItsKey(t *testing.T) {
 		{"s3 without bucket", "", []string{"CHATBRIDGE_MEDIA_STORAGE=s3", "CHATBRIDGE_MEDIA_S3_ENDPOINT=https://s3.example.test"}, "CHATBRIDGE_MEDIA_S3_BUCKET"},
 		{"s3 without keys", "", []string{"CHATBRIDGE_MEDIA_STORAGE=s3", "CHATBRIDGE_MEDIA_S3_ENDPOINT=https://s3.example.test",
 			"CHATBRIDGE_MEDIA_S3_BUCKET=b"}, "CHATBRIDGE_MEDIA_S3_ACCESS_KEY"},
+		{"sentinel without master name", "", []string{"CHATBRIDGE_REDIS_SENTINEL_ADDRS=s1:26379,s2:26379"}, "CHATBRIDGE_REDIS_MASTER_NAME"},
+		{"master name without sentinels", "", []string{"CHATBRIDGE_REDIS_MASTER_NAME=mymaster"}, "CHATBRIDGE_REDIS_MASTER_NAME"},
+		{"sentinel address without port", "", []string{"CHATBRIDGE_REDIS_SENTINEL_ADDRS=s1:26379,s2", "CHATBRIDGE_REDIS_MASTER_NAME=m"}, "CHATBRIDGE_REDIS_SENTINEL_ADDRS"},
+		{"cluster and sentinel", "", []string{"CHATBRIDGE_REDIS_CLUSTER_ADDRS=c1:6379", "CHATBRIDGE_REDIS_SENTINEL_ADDRS=s1:26379",
+			"CHATBRIDGE_REDIS_MASTER_NAME=m"}, "CHATBRIDGE_REDIS_CLUSTER_ADDRS"},
+		{"addr and cluster", "", []string{"CHATBRIDGE_REDIS_ADDR=r:6379", "CHATBRIDGE_REDIS_CLUSTER_ADDRS=c1:6379"}, "CHATBRIDGE_REDIS_ADDR"},
+		{"cluster with a database", "", []string{"CHATBRIDGE_REDIS_CLUSTER_ADDRS=c1:6379", "CHATBRIDGE_REDIS_DB=2"}, "CHATBRIDGE_REDIS_DB"},
+		{"trusted proxy not an address", "", []string{"CHATBRIDGE_TRUSTED_PROXIES=10.0.0.0/8,nginx"}, "CHATBRIDGE_TRUSTED_PROXIES"},
+		{"replica without primary", "", []string{"CHATBRIDGE_MYSQL_REPLICA_DSN=ro@tcp(replica:3306)/cb"}, "CHATBRIDGE_MYSQL_REPLICA_DSN"},
+		{"otel endpoint not a URL", "", []string{"CHATBRIDGE_OTEL_ENDPOINT=collector:4318"}, "CHATBRIDGE_OTEL_ENDPOINT"},
+		{"otel ratio above one", "", []string{"CHATBRIDGE_OTEL_SAMPLE_RATIO=1.5"}, "CHATBRIDGE_OTEL_SAMPLE_RATIO"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,5 +119,31 @@ func TestExampleFileCoversEveryKey(t *testing.T) {
 	}
 	if !slices.Contains(Keys(), "mysql_dsn") {
 		t.Fatal("Keys() misses mysql_dsn")
+	}
+}
+
+// Sentinel and Cluster settings come as comma-separated lists in the environment and
+// YAML lists in the file; either one counts as a configured Redis.
+func TestRedisHighAvailabilitySettings(t *testing.T) {
+	cfg, err := Load("", []string{"CHATBRIDGE_MYSQL_DSN=cb@tcp(db:3306)/cb",
+		"CHATBRIDGE_REDIS_SENTINEL_ADDRS=s1:26379,s2:26379,s3:26379", "CHATBRIDGE_REDIS_MASTER_NAME=mymaster",
+		"CHATBRIDGE_REDIS_SENTINEL_PASSWORD=sentinel-secret", "CHATBRIDGE_REDIS_PASSWORD=primary-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.RedisSentinelAddrs, []string{"s1:26379", "s2:26379", "s3:26379"}) || cfg.RedisMasterName != "mymaster" ||
+		cfg.RedisSentinelPassword != "sentinel-secret" || cfg.Embedded() || !cfg.RedisConfigured() {
+		t.Fatalf("sentinel settings: %+v", cfg)
+	}
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(path, []byte("mysql_dsn: cb@tcp(db:3306)/cb\nredis_cluster_addrs: [c1:6379, c2:6379]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err = Load(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.RedisClusterAddrs, []string{"c1:6379", "c2:6379"}) || cfg.Embedded() {
+		t.Fatalf("cluster settings: %+v", cfg)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/chatbridge/chatbridge/adapters"
@@ -146,10 +147,14 @@ func (s *Service) Deliver(ctx context.Context, messageID uint64, final bool) err
 		var perm *adapters.PermanentError
 		return s.finishDelivery(ctx, msg, ch.Type, final || errors.As(err, &perm), err)
 	}
+	sendStart := time.Now()
 	res, sendErr := adapter.Send(ctx, ch, adapters.OutboundMessage{
 		ID: view.ID(msg.ID), ConversationID: view.ID(conv.ID), CustomerID: conv.CustomerExternalID,
 		Type: msg.Type, Text: msg.Text, CreatedAt: msg.CreatedAt, Attachment: att,
 	})
+	if s.metrics != nil {
+		s.metrics.SendAttempt(ch.Type, sendErr, time.Since(sendStart))
+	}
 	if sendErr == nil {
 		return s.markDelivered(ctx, msg, ch.Type, res.RemoteID)
 	}
@@ -163,6 +168,7 @@ func (s *Service) markDelivered(ctx context.Context, msg *models.Message, channe
 		return err
 	}
 	_ = s.db.RecordChannelOut(ctx, msg.ChannelID, s.now(), nil)
+	s.countDelivery(channelType, "sent", msg)
 	if changed {
 		s.afterFinish(ctx, msg.ID, channelType, models.MessageSent)
 	}
@@ -172,6 +178,11 @@ func (s *Service) markDelivered(ctx context.Context, msg *models.Message, channe
 // finishDelivery records a failed attempt: for good when final, else for a retry.
 func (s *Service) finishDelivery(ctx context.Context, msg *models.Message, channelType string, final bool, sendErr error) error {
 	_ = s.db.RecordChannelOut(ctx, msg.ChannelID, s.now(), sendErr)
+	if final {
+		s.countDelivery(channelType, "failed", msg)
+	} else {
+		s.countDelivery(channelType, "retry", msg)
+	}
 	if !final {
 		if err := s.db.NoteSendError(ctx, msg.ID, sendErr.Error()); err != nil {
 			s.log.Error("note send error", "message_id", msg.ID, "err", err)
@@ -187,6 +198,13 @@ func (s *Service) finishDelivery(ctx context.Context, msg *models.Message, chann
 		s.afterFinish(ctx, msg.ID, channelType, models.MessageFailed)
 	}
 	return nil
+}
+
+// countDelivery records one delivery attempt's outcome (sent, retry, failed).
+func (s *Service) countDelivery(channelType, outcome string, msg *models.Message) {
+	if s.metrics != nil {
+		s.metrics.Delivery(channelType, outcome, s.now().Sub(msg.CreatedAt))
+	}
 }
 
 func (s *Service) afterFinish(ctx context.Context, id uint64, channelType string, status models.MessageStatus) {

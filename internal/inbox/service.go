@@ -36,6 +36,11 @@ type ChannelLoader interface {
 type Metrics interface {
 	MessageIn(channelType string, duplicate bool)
 	MessageOut(channelType string, status models.MessageStatus)
+	// SendAttempt times one adapter send call; Delivery counts an attempt's outcome
+	// (metrics.DeliverySent, DeliveryRetry, DeliveryFailed), with the time since the
+	// reply was stored.
+	SendAttempt(channelType string, err error, took time.Duration)
+	Delivery(channelType, outcome string, sinceStored time.Duration)
 }
 
 // Service runs the inbox.

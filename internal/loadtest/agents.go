@@ -30,6 +30,9 @@ type agent struct {
 	replies chan string // conversation ids to answer
 	ready   chan struct{}
 	once    sync.Once
+	// at is the instance the agent's socket and replies go to.
+	at  *target
+	api *api
 }
 
 // desk plays the agents of the load shop. Every agent's socket receives every event of
@@ -41,7 +44,6 @@ type desk struct {
 	run        string
 	start      time.Time
 	api        *api
-	wsBase     string
 	replyShare float64
 	ownerWait  time.Duration
 	messages   *tracker // buyer messages, seen on a socket
@@ -65,16 +67,19 @@ type desk struct {
 	frames     atomic.Int64
 }
 
-func newDesk(o *Options, run string, start time.Time, a *api, s *shopSetup, messages, replies *tracker) *desk {
+func newDesk(o *Options, run string, start time.Time, a *api, s *shopSetup, messages, replies *tracker, targets []*target) *desk {
 	d := &desk{
-		run: run, start: start, api: a, wsBase: "ws" + strings.TrimPrefix(a.base, "http") + "/api/v1/ws",
+		run: run, start: start, api: a,
 		replyShare: o.ReplyShare, ownerWait: o.OwnerWait, messages: messages, replies: replies,
 		byID: map[string]*agent{}, owner: map[string]*agent{}, waiting: map[string]int{},
 		rng:      rand.New(rand.NewPCG(o.Seed, 0xde5c)),
 		replyAck: NewLatency(start, o.Interval), replyCode: &Counter{},
 	}
-	for _, as := range s.Agents {
-		ag := &agent{setup: as, replies: make(chan string, 100_000), ready: make(chan struct{})}
+	for i, as := range s.Agents {
+		at := targets[i%len(targets)]
+		at.agents++
+		ag := &agent{setup: as, replies: make(chan string, 100_000), ready: make(chan struct{}),
+			at: at, api: &api{base: at.url, client: a.client}}
 		d.agents = append(d.agents, ag)
 		d.byID[as.UserID] = ag
 	}
@@ -110,7 +115,7 @@ func (d *desk) listen(ctx context.Context, ag *agent) {
 		if since != "" {
 			q.Set("since", since)
 		}
-		conn, _, err := websocket.Dial(ctx, d.wsBase+"?"+q.Encode(), nil)
+		conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(ag.at.url, "http")+"/api/v1/ws?"+q.Encode(), nil)
 		if err != nil {
 			d.reconnects.Add(1)
 			sleep(ctx, 200*time.Millisecond)
@@ -149,7 +154,11 @@ func (d *desk) handle(ag *agent, frame []byte, at time.Time) {
 		ag.once.Do(func() { close(ag.ready) })
 	case bytes.HasPrefix(frame, prefixMessage):
 		t, ok := parseTag(frame, d.run)
-		if !ok || t.Kind != kindMessage || !d.messages.see(t.Seq, t.Due, at) {
+		if !ok || t.Kind != kindMessage {
+			return
+		}
+		ag.at.seen.see(t.Seq, t.Due, at)
+		if !d.messages.see(t.Seq, t.Due, at) {
 			return
 		}
 		var ev struct {
@@ -265,7 +274,8 @@ func (d *desk) reply(ctx context.Context, ag *agent, conv string) {
 	started := time.Now()
 	text = appendTag(text, tag{Run: d.run, Kind: kindReply, Seq: seq, Due: started.Sub(d.start)})
 	d.replies.expect(seq)
-	err := d.api.do(ctx, ag.setup.Token, http.MethodPost, "/api/v1/conversations/"+conv+"/messages",
+	ag.at.replies.Add(1)
+	err := ag.api.do(ctx, ag.setup.Token, http.MethodPost, "/api/v1/conversations/"+conv+"/messages",
 		map[string]string{"type": "text", "text": text}, http.StatusAccepted, nil)
 	var apiErr *apiError
 	switch {

@@ -54,7 +54,7 @@ func DefaultOptions() Options {
 
 // Register binds the options to flags of fs, with o's values as the defaults.
 func (o *Options) Register(fs *flag.FlagSet) {
-	fs.StringVar(&o.URL, "url", o.URL, "base URL of the ChatBridge under test")
+	fs.StringVar(&o.URL, "url", o.URL, "base URL of the ChatBridge under test; several, comma-separated, spread webhooks and agents over those instances")
 	fs.StringVar(&o.AdminUser, "admin-user", o.AdminUser, "admin login used to set up the load shop (env CHATBRIDGE_ADMIN_USER)")
 	fs.StringVar(&o.AdminPassword, "admin-password", o.AdminPassword, "admin password (env CHATBRIDGE_ADMIN_PASSWORD)")
 	fs.IntVar(&o.Channels, "channels", o.Channels, "generic channels (platform accounts) of the load shop")
@@ -81,10 +81,15 @@ func (o *Options) Register(fs *flag.FlagSet) {
 
 // Validate names the first setting that cannot work.
 func (o *Options) Validate() error {
-	u, err := url.Parse(o.URL)
+	if len(o.Targets()) == 0 {
+		return fmt.Errorf("-url %q: must be an absolute http(s) URL, or several separated by commas", o.URL)
+	}
+	for _, t := range o.Targets() {
+		if u, err := url.Parse(t); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("-url %q: %q must be an absolute http(s) URL", o.URL, t)
+		}
+	}
 	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return fmt.Errorf("-url %q: must be an absolute http(s) URL", o.URL)
 	case o.AdminPassword == "":
 		return errors.New("-admin-password (or CHATBRIDGE_ADMIN_PASSWORD) is required to set up the load shop")
 	case o.Channels < 1:

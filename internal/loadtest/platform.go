@@ -60,7 +60,9 @@ type platform struct {
 	buyers    int
 	redeliver float64
 	client    *http.Client
-	messages  *tracker // new messages, until seen on an agent's socket
+	messages  itemLog // new messages, until seen on an agent's socket
+	targets   []*target
+	turn      atomic.Int64
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -76,9 +78,9 @@ type platform struct {
 	accepted, duplicate, unclear atomic.Int64
 }
 
-func newPlatform(o *Options, run string, start time.Time, s *shopSetup, messages *tracker) *platform {
+func newPlatform(o *Options, run string, start time.Time, s *shopSetup, messages itemLog, targets []*target) *platform {
 	return &platform{
-		run: run, start: start, channels: s.Channels, buyers: o.Buyers, redeliver: o.Redeliver,
+		run: run, start: start, channels: s.Channels, buyers: o.Buyers, redeliver: o.Redeliver, targets: targets,
 		client:   newHTTPClient(max(o.MaxInFlight, o.Concurrency)),
 		messages: messages, rng: rand.New(rand.NewPCG(o.Seed, 0x10ad)), names: map[string]string{},
 		ack: NewLatency(start, o.Interval), status: &Counter{},
@@ -157,7 +159,9 @@ func (p *platform) sendAgain(ctx context.Context, d delivered, due time.Time) {
 func (p *platform) post(ctx context.Context, channel int, body []byte, due time.Time) string {
 	ch := p.channels[channel]
 	p.sent.Add(1)
-	req, err := signedWebhook(ctx, ch.Webhook, ch.Secret, body, time.Now())
+	to := p.targets[int((p.turn.Add(1)-1)%int64(len(p.targets)))]
+	to.webhooks.Add(1)
+	req, err := signedWebhook(ctx, to.url+"/webhooks/generic/"+ch.ID, ch.Secret, body, time.Now())
 	if err != nil {
 		p.status.Add("error:request")
 		return ""

@@ -13,9 +13,11 @@ import (
 
 // Report is the outcome of a load run, written as report.json.
 type Report struct {
-	Run       string    `json:"run"`
-	Target    string    `json:"target"`
-	StartedAt time.Time `json:"started_at"`
+	Run    string `json:"run"`
+	Target string `json:"target"`
+	// Targets, for a run spread over several instances, tells each one's share.
+	Targets   []TargetReport `json:"targets,omitempty"`
+	StartedAt time.Time      `json:"started_at"`
 	// Mode is open-loop (a fixed arrival rate, latencies from each request's due time)
 	// or closed-loop (as fast as Concurrency senders go).
 	Mode     string   `json:"mode"`
@@ -150,6 +152,9 @@ func WriteSummary(w io.Writer, r *Report) {
 		wh.Sent, wh.New, wh.Redeliveries, wh.Accepted, wh.Duplicate, wh.Wrong, wh.PerSecond, statusText(wh.Status))
 	fmt.Fprintf(w, "  websocket: %d of %d messages seen, %d missing (%d further sightings, %d reconnects)\n",
 		r.Delivery.Seen, r.Delivery.Expected, r.Delivery.Missing, r.Delivery.Repeats, r.Replies.Reconnects)
+	if len(r.Targets) > 0 {
+		fmt.Fprintf(w, "  instances:\n    %s\n", targetsText(r.Targets))
+	}
 	fmt.Fprintf(w, "  replies: %d posted, status %s; callbacks: %d of %d received, %d missing, %d bad signatures, %d greetings, answered %s\n",
 		r.Replies.Posted, statusText(r.Replies.Status), r.Callbacks.Seen, r.Callbacks.Expected, r.Callbacks.Missing,
 		r.Callbacks.BadSignature, r.Callbacks.Unsolicited, statusText(r.Callbacks.Answered))

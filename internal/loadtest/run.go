@@ -46,7 +46,8 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (*Report, error) {
 		callbackBase = recv.URL()
 	}
 
-	a := &api{base: strings.TrimRight(o.URL, "/"), client: newHTTPClient(o.Agents * replyWorkers)}
+	urls := o.Targets()
+	a := &api{base: urls[0], client: newHTTPClient(o.Agents * replyWorkers)}
 	log.Info("setting up the load shop", "run", run, "channels", o.Channels, "agents", o.Agents)
 	shop, err := setUp(ctx, a, &o, run, callbackBase)
 	if err != nil {
@@ -62,16 +63,22 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (*Report, error) {
 	start := time.Now()
 	messages, replies := newTracker(start, o.Interval), newTracker(start, o.Interval)
 	recv.expect(secrets, replies)
+	targets := make([]*target, len(urls))
+	sent := fanLog{messages}
+	for i, u := range urls {
+		targets[i] = &target{url: u, seen: newTracker(start, o.Interval)}
+		sent = append(sent, targets[i].seen)
+	}
 
 	agentsCtx, stopAgents := context.WithCancel(ctx)
 	defer stopAgents()
 	var agentsWG sync.WaitGroup
-	d := newDesk(&o, run, start, a, shop, messages, replies)
+	d := newDesk(&o, run, start, a, shop, messages, replies, targets)
 	if err := connectWithin(agentsCtx, d, &agentsWG, time.Minute); err != nil {
 		return nil, err
 	}
 
-	p := newPlatform(&o, run, start, shop, messages)
+	p := newPlatform(&o, run, start, shop, sent, targets)
 	log.Info("sending", "run", run, "rate", o.Rate, "duration", o.Duration)
 	sendStart := time.Now()
 	var pace PaceStats
@@ -94,7 +101,7 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (*Report, error) {
 	agentsWG.Wait()
 
 	r := &Report{
-		Run: run, Target: a.base, StartedAt: start.UTC(), Mode: mode, Elapsed: elapsed,
+		Run: run, Target: strings.Join(urls, ","), Targets: targetReports(targets), StartedAt: start.UTC(), Mode: mode, Elapsed: elapsed,
 		Settings: Settings{
 			Rate: o.Rate, Duration: o.Duration.String(), Channels: o.Channels, Buyers: o.Buyers, Agents: o.Agents,
 			Concurrency: o.Concurrency, MaxInFlight: o.MaxInFlight, Redeliver: o.Redeliver, ReplyShare: o.ReplyShare,

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -126,6 +127,10 @@ type Hub struct {
 	byShop map[uint64]map[*Subscription]struct{}
 	buffer int
 	log    *slog.Logger
+
+	// Running totals for metrics: events handed to subscriptions, and subscriptions
+	// dropped for falling behind.
+	handed, dropped atomic.Int64
 }
 
 // NewHub returns a hub whose subscriptions buffer up to buffer events.
@@ -170,11 +175,13 @@ func (h *Hub) Broadcast(ev Event) {
 		}
 		select {
 		case s.events <- ev:
+			h.handed.Add(1)
 		default:
 			slow = append(slow, s)
 		}
 	}
 	h.mu.RUnlock()
+	h.dropped.Add(int64(len(slow)))
 	for _, s := range slow {
 		h.log.Warn("dropping slow websocket subscriber", "shop_id", ev.ShopID)
 		h.Unsubscribe(s)
@@ -191,6 +198,12 @@ func (h *Hub) Subscribers() int {
 	}
 	return n
 }
+
+// Handed counts the events handed to subscriptions so far (one per socket reached).
+func (h *Hub) Handed() int64 { return h.handed.Load() }
+
+// Dropped counts the subscriptions dropped so far for falling behind.
+func (h *Hub) Dropped() int64 { return h.dropped.Load() }
 
 // Relay feeds the hub from Redis until ctx ends. ready, when not nil, is closed once
 // the subscription is in place.

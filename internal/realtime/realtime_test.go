@@ -41,6 +41,10 @@ func TestHubDeliversToItsShopOnlyAndDropsSlowSubscribers(t *testing.T) {
 	if n := hub.Subscribers(); n != 1 {
 		t.Fatalf("%d subscribers left, want 1", n)
 	}
+	// Handed: the first event, then two that filled the buffer; the third dropped a.
+	if hub.Handed() != 3 || hub.Dropped() != 1 {
+		t.Fatalf("handed %d, dropped %d; want 3 and 1", hub.Handed(), hub.Dropped())
+	}
 	hub.Unsubscribe(b)
 	hub.Unsubscribe(b) // twice is harmless
 }

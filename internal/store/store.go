@@ -48,6 +48,8 @@ type Options struct {
 	MySQLDSN   string
 	SQLitePath string
 	Logger     *slog.Logger
+	// ReplicaDSN, with MySQLDSN, is a read replica that ForReports sends its reads to.
+	ReplicaDSN string
 }
 
 // DB is the handle every query method hangs off; inside Tx it is bound to the transaction.
@@ -55,6 +57,7 @@ type DB struct {
 	gorm    *gorm.DB
 	dialect Dialect
 	log     *slog.Logger
+	replica bool // a read replica is registered (see ForReports)
 }
 
 // Open connects to the configured engine and checks that it answers.
@@ -89,6 +92,12 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{gorm: g, dialect: dialect, log: log}
+	if opts.ReplicaDSN != "" {
+		if err := db.useReplica(ctx, opts.ReplicaDSN); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+	}
 	if err := db.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -96,17 +105,26 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	return db, nil
 }
 
-func openMySQL(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
+// mysqlDSN normalises a MySQL DSN: utf8mb4, times parsed as UTC.
+func mysqlDSN(dsn string) (string, error) {
 	mc, err := mysqldriver.ParseDSN(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("store: parse mysql dsn: %w", err)
+		return "", fmt.Errorf("store: parse mysql dsn: %w", err)
 	}
 	mc.ParseTime = true
 	mc.Loc = time.UTC
 	if err := mc.Apply(mysqldriver.Charset("utf8mb4", "utf8mb4_unicode_ci")); err != nil {
-		return nil, fmt.Errorf("store: mysql charset: %w", err)
+		return "", fmt.Errorf("store: mysql charset: %w", err)
 	}
-	g, err := gorm.Open(mysql.New(mysql.Config{DSN: mc.FormatDSN()}), cfg)
+	return mc.FormatDSN(), nil
+}
+
+func openMySQL(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
+	dsn, err := mysqlDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	g, err := gorm.Open(mysql.New(mysql.Config{DSN: dsn}), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: open mysql: %w", err)
 	}
