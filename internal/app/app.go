@@ -59,6 +59,13 @@ type Options struct {
 	Out io.Writer
 	// Ready, when set, is called with the listening address once the process serves.
 	Ready func(addr string)
+	// Clock, when set, replaces the wall clock for stored times and the service timers
+	// (ticket reminders, rating windows, complaint deadlines, report days): tests move
+	// time forward with it instead of waiting.
+	Clock func() time.Time
+	// SweepEvery is how often each worker process queues the timed service sweep
+	// (default 15 s); tests shorten it.
+	SweepEvery time.Duration
 }
 
 // Run wires every part and runs until ctx ends, then shuts down gracefully: HTTP
@@ -69,7 +76,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		return ErrSplitNeedsServers
 	}
 	db, err := store.Open(ctx, store.Options{
-		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log,
+		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log, Now: opts.Clock,
 	})
 	if err != nil {
 		return err
