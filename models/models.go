@@ -75,6 +75,9 @@ type Conversation struct {
 	UnreadCount        int
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+
+	// Category is the inquiry's class (service.go); empty until classified.
+	Category Category
 }
 
 // Message is one chat message in either direction. ExternalID is the platform's id of

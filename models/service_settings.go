@@ -60,7 +60,7 @@ func (s *ServiceSettings) ApplyDefaults() {
 // Validate checks the ranges.
 func (s *ServiceSettings) Validate() error {
 	for _, r := range []struct {
-		field    string
+		field     string
 		v, lo, hi int
 	}{
 		{"first_response_target_seconds", s.FirstResponseTargetSeconds, 1, 3600},

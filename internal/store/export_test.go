@@ -1,0 +1,4 @@
+package store
+
+// Migrations exposes the embedded migration files to the store's tests.
+var Migrations = migrations
