@@ -18,6 +18,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/auth"
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/inquiry"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
@@ -36,6 +37,7 @@ type Deps struct {
 	Registry     *adapters.Registry
 	Settings     *settings.Service
 	Alerts       *alerts.Service
+	Inquiry      *inquiry.Service
 	Polls        PollQueue
 	Hub          *realtime.Hub
 	Metrics      *metrics.Metrics
@@ -97,6 +99,9 @@ func New(d Deps) http.Handler {
 	authed.POST("/packer/alerts/:id/ack", s.requireRole("admin", "supervisor", "packer"), s.loadAlert, s.ackAlert)
 	authed.GET("/settings", s.getSettings)
 	authed.PUT("/settings/:section", s.requireRole("admin", "supervisor"), s.putSettingsSection)
+	// Service quality: inquiry category and complaints, tickets, shift handover, reports.
+	conv.POST("/category", s.requireRole("admin", "supervisor", "agent"), s.setCategory)
+	conv.GET("/complaints", s.listComplaints)
 	authed.GET("/ws", s.websocket)
 
 	if d.Web != nil {

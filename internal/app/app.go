@@ -27,6 +27,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/config"
 	"github.com/chatbridge/chatbridge/internal/demo"
 	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/inquiry"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
@@ -129,6 +130,11 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	orderSvc := orders.NewService(db, tasks, chans, registry, log)
 	shopSettings := settings.NewService(db, 10*time.Second)
 	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
+	clock := opts.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	inquirySvc := inquiry.NewService(db, shopSettings, ib, clock)
 	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
 
 	created, password, err := authn.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
@@ -155,6 +161,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
+		Inquiry: inquirySvc,
 		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
 	}
 	handler := api.NewOps(deps)

@@ -8,13 +8,32 @@ import (
 	"github.com/chatbridge/chatbridge/models"
 )
 
-// Resolve closes a conversation; the buyer's next message reopens it.
+// Resolve closes a conversation; the buyer's next message reopens it. The resolve
+// watchers (the rating invitation) act in the same transaction.
 func (s *Service) Resolve(ctx context.Context, actor *models.User, conv *store.ConversationRow) error {
 	if conv.Status == models.StatusResolved {
 		return nil
 	}
-	return s.change(ctx, conv, map[string]any{"status": models.StatusResolved},
-		models.EventResolved, actor, map[string]any{})
+	var after []func(context.Context)
+	err := s.db.Tx(ctx, func(tx *store.DB) error {
+		if err := tx.UpdateConversation(ctx, conv.ID, map[string]any{"status": models.StatusResolved}); err != nil {
+			return err
+		}
+		if err := record(ctx, tx, &conv.Conversation, models.EventResolved, actor, map[string]any{}); err != nil {
+			return err
+		}
+		var err error
+		after, err = s.notifyResolved(ctx, tx, actor, &conv.Conversation)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("inbox: %w", err)
+	}
+	for _, fn := range after {
+		fn(ctx)
+	}
+	s.publishConversation(ctx, conv.ShopID, conv.ID)
+	return nil
 }
 
 // SetStage moves a conversation by hand; it holds until the buyer's next order change.

@@ -66,6 +66,9 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 		if err != nil {
 			return err
 		}
+		if err := s.notifyInbound(ctx, tx, conv, msg); err != nil {
+			return err
+		}
 		convID = conv.ID
 		if created || reopened || conv.AssigneeID == nil {
 			return s.route(ctx, tx, conv)

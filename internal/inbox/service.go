@@ -50,6 +50,10 @@ type Service struct {
 	locker   Locker
 	log      *slog.Logger
 	now      func() time.Time
+
+	// Watchers of the service area (service_hooks.go), added while wiring.
+	resolveWatchers []ResolveWatcher
+	inboundWatchers []InboundWatcher
 }
 
 // Deps are the collaborators of the inbox.

@@ -121,6 +121,8 @@ type ConversationFilter struct {
 	Status    models.ConversationStatus
 	Assignee  string // "", "none", or a user id
 	ChannelID uint64
+	// Category is "" (any), "none" (not classified yet) or an inquiry category.
+	Category  string
 	Query     string
 	UpdatedAt time.Time // when set: only conversations changed after it (catch-up)
 	Cursor    string
@@ -153,6 +155,13 @@ func (db *DB) ListConversations(ctx context.Context, f ConversationFilter) ([]Co
 	}
 	if f.ChannelID != 0 {
 		q = q.Where("conversations.channel_id = ?", f.ChannelID)
+	}
+	switch f.Category {
+	case "":
+	case "none":
+		q = q.Where("conversations.category = ''")
+	default:
+		q = q.Where("conversations.category = ?", f.Category)
 	}
 	if !f.UpdatedAt.IsZero() {
 		q = q.Where("conversations.updated_at > ?", f.UpdatedAt)
