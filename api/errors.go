@@ -46,6 +46,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		badReq  *adapters.BadRequestError
 		invErr  *models.InvalidError
 		phrases *inbox.ForbiddenPhraseError
+		confl   *models.ConflictError
 	)
 	switch {
 	case errors.As(err, &phrases):
@@ -58,6 +59,8 @@ func (s *Server) fail(c *gin.Context, err error) {
 		}})
 	case errors.As(err, &invErr):
 		invalid(c, invErr.Field, invErr.Reason)
+	case errors.As(err, &confl):
+		abort(c, http.StatusConflict, "conflict", confl.Reason)
 	case errors.Is(err, adapters.ErrUnauthorized):
 		abort(c, http.StatusUnauthorized, "unauthorized", err.Error())
 	case errors.Is(err, auth.ErrInvalidCredentials):

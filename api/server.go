@@ -24,6 +24,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/internal/tickets"
 )
 
 // Deps are what the API serves.
@@ -38,6 +39,7 @@ type Deps struct {
 	Settings     *settings.Service
 	Alerts       *alerts.Service
 	Inquiry      *inquiry.Service
+	Tickets      *tickets.Service
 	Polls        PollQueue
 	Hub          *realtime.Hub
 	Metrics      *metrics.Metrics
@@ -100,8 +102,16 @@ func New(d Deps) http.Handler {
 	authed.GET("/settings", s.getSettings)
 	authed.PUT("/settings/:section", s.requireRole("admin", "supervisor"), s.putSettingsSection)
 	// Service quality: inquiry category and complaints, tickets, shift handover, reports.
-	conv.POST("/category", s.requireRole("admin", "supervisor", "agent"), s.setCategory)
+	staff := s.requireRole("admin", "supervisor", "agent")
+	conv.POST("/category", staff, s.setCategory)
 	conv.GET("/complaints", s.listComplaints)
+	conv.POST("/tickets", staff, s.createTicket)
+	conv.GET("/tickets", staff, s.listConversationTickets)
+	authed.GET("/tickets", staff, s.listTickets)
+	tkt := authed.Group("/tickets/:id", staff, s.loadTicket)
+	tkt.GET("", s.getTicket)
+	tkt.PATCH("", s.updateTicket)
+	tkt.POST("/close", s.closeTicket)
 	authed.GET("/ws", s.websocket)
 
 	if d.Web != nil {

@@ -25,16 +25,18 @@ func startWithClock(t *testing.T, clock *apptest.Clock) *env {
 
 func TestContractService(t *testing.T) {
 	t.Parallel()
-	base := startWithClock(t, apptest.NewClock(0))
+	clock := apptest.NewClock(0)
+	base := startWithClock(t, clock)
 	for _, section := range []struct {
 		name string
-		run  func(*testing.T, *env)
+		run  func(*testing.T, *env, *apptest.Clock)
 	}{
-		{"inquiry category and complaints", contractCategory},
+		{"inquiry category and complaints", func(t *testing.T, e *env, _ *apptest.Clock) { contractCategory(t, e) }},
+		{"tickets", contractTickets},
 	} {
 		t.Run(section.name, func(t *testing.T) {
 			t.Parallel()
-			section.run(t, base.with(t))
+			section.run(t, base.with(t), clock)
 		})
 	}
 }

@@ -145,3 +145,9 @@ type HandoverItem struct {
 	Note           string
 	ToUserID       *uint64 // nil: nobody was available; it waited in its stage queue
 }
+
+// ConflictError is a request that no longer fits the record's state (a ticket closed in
+// the meantime). The API answers it 409.
+type ConflictError struct{ Reason string }
+
+func (e *ConflictError) Error() string { return e.Reason }

@@ -35,6 +35,8 @@ type Handlers struct {
 	Deliverer  Deliverer
 	NoteSyncer NoteSyncer
 	Poller     ChannelPoller
+	// Service runs the timed sweep of the service area (ticket reminders).
+	Service ServiceSweeper
 }
 
 // TaskMetrics records task runs.
@@ -91,6 +93,9 @@ func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.L
 		}
 		return h.Poller.Poll(ctx, p.ChannelID, p.Hint)
 	})
+	if h.Service != nil {
+		mux.HandleFunc(TypeServiceSweep, handleServiceSweep(h.Service))
+	}
 	return srv, mux
 }
 

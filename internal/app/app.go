@@ -35,6 +35,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/secretbox"
 	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/internal/tickets"
 	"github.com/chatbridge/chatbridge/web"
 	"github.com/chatbridge/chatbridge/worker"
 )
@@ -135,6 +136,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		clock = time.Now
 	}
 	inquirySvc := inquiry.NewService(db, shopSettings, ib, clock)
+	ticketSvc := tickets.NewService(db, shopSettings, ib, alertSvc, log, clock)
 	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
 
 	created, password, err := authn.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
@@ -161,7 +163,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
-		Inquiry: inquirySvc,
+		Inquiry: inquirySvc, Tickets: ticketSvc,
 		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
 	}
 	handler := api.NewOps(deps)
@@ -187,7 +189,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	var asynqSrv *asynq.Server
 	if roles.Work {
 		var mux *asynq.ServeMux
-		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib}, mets, log, worker.Options{
+		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Service: ticketSvc}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
 		})
 		if err := asynqSrv.Start(mux); err != nil {
@@ -199,6 +201,14 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		})
 		goRun("scheduled pulls", func() error {
 			worker.SchedulePolls(ctx, db, registry, tasks, log, 15*time.Second)
+			return nil
+		})
+		goRun("service sweeps", func() error {
+			every := opts.SweepEvery
+			if every <= 0 {
+				every = 15 * time.Second
+			}
+			worker.ScheduleServiceSweeps(ctx, tasks, clock, every, log)
 			return nil
 		})
 		goRun("session pruner", func() error {

@@ -51,3 +51,35 @@ func OptionalTime(t *time.Time) *string {
 	s := Time(*t)
 	return &s
 }
+
+// Ticket is a ticket as staff see it; Overdue tells an open ticket past its due time.
+type Ticket struct {
+	ID               string   `json:"id"`
+	ConversationID   string   `json:"conversation_id"`
+	Customer         Customer `json:"customer"`
+	Category         string   `json:"category"`
+	Title            string   `json:"title"`
+	Detail           string   `json:"detail"`
+	OwnerID          string   `json:"owner_id"`
+	OwnerName        string   `json:"owner_name"`
+	CreatedBy        string   `json:"created_by"`
+	DueAt            string   `json:"due_at"`
+	Status           string   `json:"status"`
+	Overdue          bool     `json:"overdue"`
+	Outcome          string   `json:"outcome"`
+	OutcomeMessageID *string  `json:"outcome_message_id"`
+	ClosedBy         *string  `json:"closed_by"`
+	ClosedAt         *string  `json:"closed_at"`
+	CreatedAt        string   `json:"created_at"`
+	UpdatedAt        string   `json:"updated_at"`
+}
+
+// NewTicket renders a ticket as it stands at now.
+func NewTicket(r *store.TicketRow, now time.Time) Ticket {
+	return Ticket{ID: ID(r.ID), ConversationID: ID(r.ConversationID),
+		Customer: Customer{ID: r.CustomerExternalID, Name: r.CustomerName}, Category: string(r.Category),
+		Title: r.Title, Detail: r.Detail, OwnerID: ID(r.OwnerID), OwnerName: r.OwnerName, CreatedBy: ID(r.CreatedBy),
+		DueAt: Time(r.DueAt), Status: string(r.Status), Overdue: r.Status == "open" && now.After(r.DueAt),
+		Outcome: r.Outcome, OutcomeMessageID: OptionalID(r.OutcomeMessageID), ClosedBy: OptionalID(r.ClosedBy),
+		ClosedAt: OptionalTime(r.ClosedAt), CreatedAt: Time(r.CreatedAt), UpdatedAt: Time(r.UpdatedAt)}
+}
