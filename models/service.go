@@ -102,11 +102,12 @@ type Ticket struct {
 type RatingStatus string
 
 // Rating statuses: invited until the buyer's next message, which either rates (rated)
-// or does not (unanswered). An invitation past its expiry takes no answer.
+// or does not (unanswered); a message after the expiry answers nothing (expired).
 const (
 	RatingInvited    RatingStatus = "invited"
 	RatingRated      RatingStatus = "rated"
 	RatingUnanswered RatingStatus = "unanswered"
+	RatingExpired    RatingStatus = "expired" // the buyer wrote again only after the window
 )
 
 // Rating is a satisfaction invitation sent when a chat was resolved and the buyer's

@@ -32,6 +32,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/redislock"
+	"github.com/chatbridge/chatbridge/internal/satisfaction"
 	"github.com/chatbridge/chatbridge/internal/secretbox"
 	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
@@ -137,6 +138,9 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	}
 	inquirySvc := inquiry.NewService(db, shopSettings, ib, clock)
 	ticketSvc := tickets.NewService(db, shopSettings, ib, alertSvc, log, clock)
+	ratings := satisfaction.NewService(shopSettings, ib, log, clock)
+	ib.OnResolve(ratings)
+	ib.OnInbound(ratings)
 	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
 
 	created, password, err := authn.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)

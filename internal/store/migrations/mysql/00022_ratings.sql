@@ -1,8 +1,8 @@
 -- +goose Up
 -- Satisfaction: an invitation sent when a chat is resolved (invite_message_id is the
 -- outbound message) and the buyer's 1–5 answer, recorded against the agent who resolved
--- it. status: invited, rated, or unanswered (the buyer's next message was no rating).
--- An invitation past expires_at takes no answer.
+-- it. status: invited, rated, unanswered (the buyer's next message was no rating) or
+-- expired (the next message came after expires_at).
 CREATE TABLE ratings (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   shop_id BIGINT UNSIGNED NOT NULL,
