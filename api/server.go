@@ -17,6 +17,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/alerts"
 	"github.com/chatbridge/chatbridge/internal/auth"
 	"github.com/chatbridge/chatbridge/internal/channels"
+	"github.com/chatbridge/chatbridge/internal/handover"
 	"github.com/chatbridge/chatbridge/internal/inbox"
 	"github.com/chatbridge/chatbridge/internal/inquiry"
 	"github.com/chatbridge/chatbridge/internal/metrics"
@@ -40,6 +41,7 @@ type Deps struct {
 	Alerts       *alerts.Service
 	Inquiry      *inquiry.Service
 	Tickets      *tickets.Service
+	Handovers    *handover.Service
 	Polls        PollQueue
 	Hub          *realtime.Hub
 	Metrics      *metrics.Metrics
@@ -112,6 +114,8 @@ func New(d Deps) http.Handler {
 	tkt.GET("", s.getTicket)
 	tkt.PATCH("", s.updateTicket)
 	tkt.POST("/close", s.closeTicket)
+	authed.POST("/handovers", s.requireRole("admin", "supervisor", "agent"), s.createHandover)
+	authed.GET("/handovers", staff, s.listHandovers)
 	authed.GET("/ws", s.websocket)
 
 	if d.Web != nil {

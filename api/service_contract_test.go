@@ -33,6 +33,7 @@ func TestContractService(t *testing.T) {
 	}{
 		{"inquiry category and complaints", func(t *testing.T, e *env, _ *apptest.Clock) { contractCategory(t, e) }},
 		{"tickets", contractTickets},
+		{"handovers", contractHandovers},
 	} {
 		t.Run(section.name, func(t *testing.T) {
 			t.Parallel()

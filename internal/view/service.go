@@ -83,3 +83,37 @@ func NewTicket(r *store.TicketRow, now time.Time) Ticket {
 		Outcome: r.Outcome, OutcomeMessageID: OptionalID(r.OutcomeMessageID), ClosedBy: OptionalID(r.ClosedBy),
 		ClosedAt: OptionalTime(r.ClosedAt), CreatedAt: Time(r.CreatedAt), UpdatedAt: Time(r.UpdatedAt)}
 }
+
+// HandoverItem is one chat handed on at the end of a shift, with who took it (null: it
+// waited in its stage queue for the next shift).
+type HandoverItem struct {
+	ConversationID string   `json:"conversation_id"`
+	Customer       Customer `json:"customer"`
+	Note           string   `json:"note"`
+	ToUserID       *string  `json:"to_user_id"`
+	ToUserName     string   `json:"to_user_name"`
+}
+
+// Handover is the note an agent left at the end of a shift and the chats handed on.
+type Handover struct {
+	ID            string         `json:"id"`
+	UserID        string         `json:"user_id"`
+	UserName      string         `json:"user_name"`
+	CreatedBy     string         `json:"created_by"`
+	CreatedByName string         `json:"created_by_name"`
+	Note          string         `json:"note"`
+	CreatedAt     string         `json:"created_at"`
+	Items         []HandoverItem `json:"items"`
+}
+
+// NewHandover renders a handover with its items.
+func NewHandover(h *store.HandoverRow, items []store.HandoverItemRow) Handover {
+	v := Handover{ID: ID(h.ID), UserID: ID(h.UserID), UserName: h.UserName, CreatedBy: ID(h.CreatedBy),
+		CreatedByName: h.CreatedByName, Note: h.Note, CreatedAt: Time(h.CreatedAt), Items: make([]HandoverItem, 0, len(items))}
+	for _, it := range items {
+		v.Items = append(v.Items, HandoverItem{ConversationID: ID(it.ConversationID),
+			Customer: Customer{ID: it.CustomerExternalID, Name: it.CustomerName}, Note: it.Note,
+			ToUserID: OptionalID(it.ToUserID), ToUserName: it.ToUserName})
+	}
+	return v
+}
