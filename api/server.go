@@ -23,6 +23,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
+	"github.com/chatbridge/chatbridge/internal/reports"
 	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
 	"github.com/chatbridge/chatbridge/internal/tickets"
@@ -42,6 +43,7 @@ type Deps struct {
 	Inquiry      *inquiry.Service
 	Tickets      *tickets.Service
 	Handovers    *handover.Service
+	Reports      *reports.Service
 	Polls        PollQueue
 	Hub          *realtime.Hub
 	Metrics      *metrics.Metrics
@@ -116,6 +118,8 @@ func New(d Deps) http.Handler {
 	tkt.POST("/close", s.closeTicket)
 	authed.POST("/handovers", s.requireRole("admin", "supervisor", "agent"), s.createHandover)
 	authed.GET("/handovers", staff, s.listHandovers)
+	authed.GET("/reports/agents", s.requireRole("admin", "supervisor"), s.agentReportJSON)
+	authed.GET("/reports/agents.csv", s.requireRole("admin", "supervisor"), s.agentReportCSV)
 	authed.GET("/ws", s.websocket)
 
 	if d.Web != nil {

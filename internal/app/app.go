@@ -33,6 +33,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/redislock"
+	"github.com/chatbridge/chatbridge/internal/reports"
 	"github.com/chatbridge/chatbridge/internal/satisfaction"
 	"github.com/chatbridge/chatbridge/internal/secretbox"
 	"github.com/chatbridge/chatbridge/internal/settings"
@@ -169,6 +170,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
 		Inquiry: inquirySvc, Tickets: ticketSvc, Handovers: handover.NewService(db, ib, clock),
+		Reports: reports.NewService(db, shopSettings, clock),
 		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
 	}
 	handler := api.NewOps(deps)
