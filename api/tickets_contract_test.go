@@ -123,6 +123,20 @@ func contractTickets(t *testing.T, e *env, clock *apptest.Clock) {
 		}
 	})
 
+	t.Run("owners are the shop's agents and supervisors", func(t *testing.T) {
+		var owners struct{ Items []struct{ ID, Role string } }
+		agent.do("GET", "/api/v1/tickets/owners", nil, http.StatusOK, &owners)
+		got := map[string]string{}
+		for _, o := range owners.Items {
+			got[o.ID] = o.Role
+		}
+		if len(got) != 3 || got[s.agent.ID] != "agent" || got[s.agent2.ID] != "agent" || got[s.sup.ID] != "supervisor" {
+			t.Fatalf("owners %+v, want the two agents and the supervisor", owners.Items)
+		}
+		packer.fail("GET", "/api/v1/tickets/owners", nil, http.StatusForbidden)
+		other.fail("GET", "/api/v1/tickets/owners?shop_id="+s.id, nil, http.StatusNotFound)
+	})
+
 	t.Run("change while open", func(t *testing.T) {
 		var got ticketOut
 		agent.do("PATCH", "/api/v1/tickets/"+first.ID, map[string]any{"owner_id": s.sup.ID, "title": "仓库确认入库"}, http.StatusOK, &got)
