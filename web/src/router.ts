@@ -2,6 +2,9 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { auth, ensureUser } from './stores/auth'
 import InboxView from './views/InboxView.vue'
 import LoginView from './views/LoginView.vue'
+import HandoverView from './views/service/HandoverView.vue'
+import ReportsView from './views/service/ReportsView.vue'
+import TicketsView from './views/service/TicketsView.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -11,6 +14,9 @@ export const router = createRouter({
     // does not remount the inbox (and its live connection).
     { path: '/', name: 'inbox', component: InboxView },
     { path: '/c/:id', name: 'conversation', component: InboxView },
+    { path: '/reports', name: 'reports', component: ReportsView },
+    { path: '/tickets', name: 'tickets', component: TicketsView },
+    { path: '/handover', name: 'handover', component: HandoverView },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
