@@ -85,6 +85,8 @@ func contractTickets(t *testing.T, e *env, clock *apptest.Clock) {
 		packer.fail("POST", convPath, body(nil), http.StatusForbidden)
 		packer.fail("GET", "/api/v1/tickets", nil, http.StatusForbidden)
 		packer.fail("GET", "/api/v1/tickets/"+first.ID, nil, http.StatusForbidden)
+		packer.fail("GET", convPath, nil, http.StatusForbidden)
+		packer.fail("PATCH", "/api/v1/tickets/"+first.ID, map[string]string{"title": "x"}, http.StatusForbidden)
 		packer.fail("POST", "/api/v1/tickets/"+first.ID+"/close", map[string]string{"outcome": "x"}, http.StatusForbidden)
 		other.fail("POST", convPath, body(nil), http.StatusNotFound)
 		other.fail("GET", convPath, nil, http.StatusNotFound)
