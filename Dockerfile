@@ -25,7 +25,7 @@ COPY . .
 # The built app replaces web/dist (only a placeholder in the repository) and is embedded.
 COPY --from=web /src/web/dist ./web/dist
 RUN CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o /out/chatbridge ./cmd/chatbridge \
- && mkdir -p /out/data
+ && mkdir -p /out/data/media
 
 # --- runtime -------------------------------------------------------------------------
 # Static binary on distroless: CA certificates and time zones, no shell, runs as the

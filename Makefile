@@ -19,6 +19,14 @@ ARGS  ?=
 
 # Fuzz targets, one per line: package directory:FuzzFunction
 FUZZ_TARGETS += ./adapters/generic/:FuzzParseBody
+FUZZ_TARGETS += ./adapters/shopify/:FuzzParseWebhook
+FUZZ_TARGETS += ./adapters/pdd/:FuzzParseIncrement
+FUZZ_TARGETS += ./adapters/wecomkf/:FuzzParseWebhook
+FUZZ_TARGETS += ./adapters/wecomkf/:FuzzSyncPage
+FUZZ_TARGETS += ./adapters/telegram/:FuzzParseUpdate
+FUZZ_TARGETS += ./adapters/whatsapp/:FuzzParseWebhook
+FUZZ_TARGETS += ./internal/logistics/kuaidi100/:FuzzParsePush
+FUZZ_TARGETS += ./internal/logistics/aftership/:FuzzParsePush
 
 FUZZTIME_SHORT ?= 20s
 FUZZTIME       ?= 5m

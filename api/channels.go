@@ -7,7 +7,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/view"
+	"github.com/chatbridge/chatbridge/models"
 )
 
 type createChannelRequest struct {
@@ -46,17 +48,53 @@ func (s *Server) createChannel(c *gin.Context) {
 	})
 }
 
-type channelView struct {
-	ID         string  `json:"id"`
-	ShopID     string  `json:"shop_id"`
-	Type       string  `json:"type"`
-	Name       string  `json:"name"`
-	WebhookURL string  `json:"webhook_url"`
-	LastInAt   *string `json:"last_in_at"`
-	LastOutAt  *string `json:"last_out_at"`
-	LastError  string  `json:"last_error"`
+// channelSummary is what every member of the shop's staff may know of a channel: the
+// inbox needs its type and abilities (may an image be attached?).
+type channelSummary struct {
+	ID        string             `json:"id"`
+	ShopID    string             `json:"shop_id"`
+	Type      string             `json:"type"`
+	Name      string             `json:"name"`
+	Abilities channels.Abilities `json:"abilities"`
 }
 
+// channelView is a channel as its settings page shows it to supervisors and admins:
+// the webhook URL, the settings with secrets masked, and its health.
+type channelView struct {
+	channelSummary
+	WebhookURL string                     `json:"webhook_url"`
+	Config     map[string]json.RawMessage `json:"config"`
+	SecretsSet []string                   `json:"secrets_set"`
+	LastInAt   *string                    `json:"last_in_at"`
+	LastOutAt  *string                    `json:"last_out_at"`
+	LastError  string                     `json:"last_error"`
+}
+
+func (s *Server) summarizeChannel(ch *models.Channel) channelSummary {
+	return channelSummary{ID: view.ID(ch.ID), ShopID: view.ID(ch.ShopID), Type: ch.Type, Name: ch.Name,
+		Abilities: s.Channels.Abilities(ch.Type)}
+}
+
+func (s *Server) viewChannel(ch *models.Channel) (channelView, error) {
+	masked, err := s.Channels.Mask(ch)
+	if err != nil {
+		return channelView{}, err
+	}
+	v := channelView{channelSummary: s.summarizeChannel(ch), WebhookURL: s.Channels.WebhookURL(ch),
+		Config: masked.Config, SecretsSet: masked.SecretsSet, LastError: ch.LastError}
+	if ch.LastInAt != nil {
+		t := view.Time(*ch.LastInAt)
+		v.LastInAt = &t
+	}
+	if ch.LastOutAt != nil {
+		t := view.Time(*ch.LastOutAt)
+		v.LastOutAt = &t
+	}
+	return v, nil
+}
+
+// listChannels lists a shop's channels: with settings and health for supervisors and
+// admins, as summaries for the rest of the staff.
 func (s *Server) listChannels(c *gin.Context) {
 	shopID, ok := s.shopParam(c, c.Query("shop_id"))
 	if !ok {
@@ -67,18 +105,21 @@ func (s *Server) listChannels(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	role := currentUser(c).Role
+	if role != models.RoleAdmin && role != models.RoleSupervisor {
+		items := make([]channelSummary, 0, len(chs))
+		for i := range chs {
+			items = append(items, s.summarizeChannel(&chs[i]))
+		}
+		c.JSON(http.StatusOK, gin.H{"items": items})
+		return
+	}
 	items := make([]channelView, 0, len(chs))
 	for i := range chs {
-		ch := &chs[i]
-		v := channelView{ID: view.ID(ch.ID), ShopID: view.ID(ch.ShopID), Type: ch.Type, Name: ch.Name,
-			WebhookURL: s.Channels.WebhookURL(ch), LastError: ch.LastError}
-		if ch.LastInAt != nil {
-			t := view.Time(*ch.LastInAt)
-			v.LastInAt = &t
-		}
-		if ch.LastOutAt != nil {
-			t := view.Time(*ch.LastOutAt)
-			v.LastOutAt = &t
+		v, err := s.viewChannel(&chs[i])
+		if err != nil {
+			s.fail(c, err)
+			return
 		}
 		items = append(items, v)
 	}

@@ -108,6 +108,8 @@ func conversation(c *gin.Context) *store.ConversationRow {
 type conversationDetail struct {
 	view.Conversation
 	Orders []view.Order `json:"orders"`
+	// ReplyWindow is null when the channel's platform sets no reply window.
+	ReplyWindow *view.ReplyWindow `json:"reply_window"`
 }
 
 func (s *Server) getConversation(c *gin.Context) {
@@ -120,6 +122,14 @@ func (s *Server) getConversation(c *gin.Context) {
 	out := conversationDetail{Conversation: view.NewConversation(row), Orders: make([]view.Order, 0, len(orders))}
 	for i := range orders {
 		out.Orders = append(out.Orders, view.NewOrder(&orders[i]))
+	}
+	window, err := s.Inbox.ReplyWindow(c.Request.Context(), row)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if window != nil {
+		out.ReplyWindow = view.NewReplyWindow(window.ClosesAt, window.RepliesLeft)
 	}
 	c.JSON(http.StatusOK, out)
 }
@@ -159,6 +169,8 @@ type replyRequest struct {
 	Type     string `json:"type"`
 	Text     string `json:"text"`
 	Override bool   `json:"override"`
+	// MediaID is the uploaded file of an image reply (POST /api/v1/media).
+	MediaID string `json:"media_id"`
 }
 
 func (s *Server) postMessage(c *gin.Context) {
@@ -166,11 +178,24 @@ func (s *Server) postMessage(c *gin.Context) {
 	if !bindJSON(c, &req) {
 		return
 	}
-	if req.Type != "" && req.Type != "text" {
-		invalid(c, "type", "only text replies are supported")
+	var (
+		msg *models.Message
+		err error
+	)
+	switch req.Type {
+	case "", "text":
+		msg, err = s.Inbox.Reply(c.Request.Context(), currentUser(c), conversation(c), req.Text, req.Override)
+	case "image":
+		id, perr := strconv.ParseUint(req.MediaID, 10, 64)
+		if perr != nil {
+			invalid(c, "media_id", "is required for an image reply (the id POST /api/v1/media answered)")
+			return
+		}
+		msg, err = s.Inbox.ReplyImage(c.Request.Context(), currentUser(c), conversation(c), id, req.Text, req.Override)
+	default:
+		invalid(c, "type", "must be text or image")
 		return
 	}
-	msg, err := s.Inbox.Reply(c.Request.Context(), currentUser(c), conversation(c), req.Text, req.Override)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -12,6 +12,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/auth"
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/store"
 	"github.com/chatbridge/chatbridge/models"
 )
@@ -75,6 +76,18 @@ func (s *Server) fail(c *gin.Context, err error) {
 		invalid(c, "type", err.Error())
 	case errors.Is(err, store.ErrBadCursor):
 		invalid(c, "cursor", "is not a cursor this server gave")
+	case errors.Is(err, media.ErrTooLarge):
+		abort(c, http.StatusRequestEntityTooLarge, "too_large", err.Error())
+	case errors.Is(err, media.ErrUnsupportedType):
+		abort(c, http.StatusUnsupportedMediaType, "unsupported_media_type", err.Error())
+	case errors.Is(err, media.ErrNotReady):
+		abort(c, http.StatusConflict, "not_ready", err.Error())
+	case errors.Is(err, media.ErrBadSignature):
+		abort(c, http.StatusForbidden, "forbidden", err.Error())
+	case errors.Is(err, channels.ErrNoConnectionTest):
+		abort(c, http.StatusUnprocessableEntity, "not_supported", err.Error())
+	case errors.Is(err, inbox.ErrImagesUnsupported):
+		abort(c, http.StatusUnprocessableEntity, "images_not_supported", err.Error())
 	default:
 		requestLog(c).Error("request failed", "err", err)
 		abort(c, http.StatusInternalServerError, "internal", "internal error")

@@ -38,7 +38,7 @@ type reportOut struct {
 // drive them, roles, other shops and bad input.
 func TestContractReports(t *testing.T) {
 	t.Parallel()
-	clock := apptest.NewFrozenClock(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)) // 09:00 in Shanghai
+	clock := apptest.NewClock(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)) // 09:00 in Shanghai
 	e := startWithClock(t, clock)
 	s := newServiceShop(t, e, "reports")
 	agent, sup := e.as(s.agent), e.as(s.sup)

@@ -20,6 +20,8 @@ import (
 	"github.com/chatbridge/chatbridge/internal/handover"
 	"github.com/chatbridge/chatbridge/internal/inbox"
 	"github.com/chatbridge/chatbridge/internal/inquiry"
+	"github.com/chatbridge/chatbridge/internal/logistics"
+	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
@@ -44,6 +46,7 @@ type Deps struct {
 	Tickets      *tickets.Service
 	Handovers    *handover.Service
 	Reports      *reports.Service
+	Logistics    *logistics.Service
 	Polls        PollQueue
 	Hub          *realtime.Hub
 	Metrics      *metrics.Metrics
@@ -51,6 +54,8 @@ type Deps struct {
 	Log          *slog.Logger
 	SessionTTL   time.Duration
 	CookieSecure bool
+	// Media stores and serves images (uploads, buyers' photos, signed links).
+	Media *media.Service
 }
 
 // Server holds the handlers' dependencies.
@@ -85,6 +90,8 @@ func New(d Deps) http.Handler {
 	authed.POST("/users", s.requireRole("admin", "supervisor"), s.createUser)
 	authed.POST("/channels", s.requireRole("admin", "supervisor"), s.createChannel)
 	authed.GET("/channels", s.listChannels)
+	authed.POST("/channels/:id/poll", s.requireRole("admin", "supervisor"), s.loadChannel, s.pollChannel)
+	authed.GET("/channels/:id/orders", s.requireRole("admin", "supervisor", "agent"), s.loadChannel, s.listChannelOrders)
 	authed.POST("/notify-targets", s.requireRole("admin", "supervisor"), s.createNotifyTarget)
 	authed.GET("/conversations", s.listConversations)
 	conv := authed.Group("/conversations/:id", s.loadConversation)
@@ -122,6 +129,23 @@ func New(d Deps) http.Handler {
 	authed.GET("/reports/agents", s.requireRole("admin", "supervisor"), s.agentReportJSON)
 	authed.GET("/reports/agents.csv", s.requireRole("admin", "supervisor"), s.agentReportCSV)
 	authed.GET("/ws", s.websocket)
+	// Parcel tracking: an order's parcel and timeline, the shop's provider accounts, and
+	// the providers' push callbacks.
+	order.GET("/tracking", s.getTracking)
+	authed.GET("/logistics/providers", s.requireRole("admin", "supervisor"), s.listLogisticsProviders)
+	authed.POST("/logistics/providers", s.requireRole("admin", "supervisor"), s.saveLogisticsProvider)
+	r.POST("/webhooks/logistics/:provider/:account_id", s.logisticsPush)
+
+	// Media: images buyers send and agents upload; /media/{id} is the signed link
+	// platforms fetch without logging in.
+	authed.POST("/media", s.requireRole("admin", "supervisor", "agent"), s.uploadMedia)
+	// Channel settings (supervisors and admins): types with their form fields and
+	// abilities, edits that keep secrets, and a connection test.
+	authed.GET("/channel-types", s.requireRole("admin", "supervisor"), s.listChannelTypes)
+	authed.PUT("/channels/:id", s.requireRole("admin", "supervisor"), s.updateChannel)
+	authed.POST("/channels/:id/test", s.requireRole("admin", "supervisor"), s.testChannel)
+	authed.GET("/media/:id", s.getMedia)
+	r.GET("/media/:id", s.getSignedMedia)
 
 	if d.Web != nil {
 		r.NoRoute(func(c *gin.Context) {

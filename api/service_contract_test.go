@@ -8,6 +8,7 @@ package api_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/chatbridge/chatbridge/internal/app"
 	"github.com/chatbridge/chatbridge/internal/apptest"
@@ -17,7 +18,7 @@ import (
 func startWithClock(t *testing.T, clock *apptest.Clock) *env {
 	t.Helper()
 	cfg := apptest.Config(t)
-	inst := apptest.StartWith(t, cfg, app.Options{Roles: app.Roles{Serve: true, Work: true}, Clock: clock.Now})
+	inst := apptest.StartWith(t, cfg, app.Options{Roles: app.Roles{Serve: true, Work: true}, Now: clock.Now})
 	e := &env{Instance: inst, t: t, cfg: cfg}
 	e.admin = e.as(e.login("admin", apptest.AdminPassword))
 	return e
@@ -25,7 +26,7 @@ func startWithClock(t *testing.T, clock *apptest.Clock) *env {
 
 func TestContractService(t *testing.T) {
 	t.Parallel()
-	clock := apptest.NewClock(0)
+	clock := apptest.NewClock(time.Now().UTC().Truncate(time.Second))
 	base := startWithClock(t, clock)
 	for _, section := range []struct {
 		name string

@@ -17,9 +17,11 @@ import (
 // MaxWebhookBody is the largest webhook body accepted.
 const MaxWebhookBody = 1 << 20
 
-// PollQueue queues a pull of a channel whose platform said something is waiting.
+// PollQueue queues a pull of a channel whose platform said something is waiting, or
+// that a user asked to sync now.
 type PollQueue interface {
 	EnqueuePoll(ctx context.Context, channelID uint64, hint string) error
+	EnqueuePollNow(ctx context.Context, channelID uint64) error
 }
 
 // webhookChannel finds the channel of a webhook URL and its adapter, or answers.

@@ -101,6 +101,9 @@ type Message struct {
 	SentAt         *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// MediaID names the image of an image message; Media is loaded with the message.
+	MediaID *uint64
+	Media   *Media `gorm:"foreignKey:MediaID"`
 }
 
 // OrderItem is one line of an order.

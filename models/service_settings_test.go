@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -36,7 +37,7 @@ func TestServiceSettingsDefaultsAndValidation(t *testing.T) {
 		if !errors.As(err, &inv) || inv.Field != field {
 			t.Errorf("%s: error %v, want one naming %s", body, err, field)
 		}
-		if s != before {
+		if !reflect.DeepEqual(s, before) {
 			t.Errorf("%s: a refused change was kept: %+v", body, s.Service)
 		}
 	}

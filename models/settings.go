@@ -18,6 +18,8 @@ type ShopSettings struct {
 	// Service holds the service standards and the rules of tickets, ratings and
 	// complaints (service_settings.go).
 	Service ServiceSettings `json:"service"`
+	// Logistics is how parcels are followed (models/settings_logistics.go).
+	Logistics LogisticsSettings `json:"logistics"`
 }
 
 // defaulter fills a section's unset values.

@@ -37,6 +37,10 @@ type Handlers struct {
 	Poller     ChannelPoller
 	// Service runs the timed sweep of the service area (ticket reminders).
 	Service ServiceSweeper
+	// Media fetches buyers' files; nil registers no such task.
+	Media MediaFetcher
+	// Parcels follows parcels (nil: the parcel tasks are not served).
+	Parcels ParcelTracker
 }
 
 // TaskMetrics records task runs.
@@ -95,6 +99,12 @@ func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.L
 	})
 	if h.Service != nil {
 		mux.HandleFunc(TypeServiceSweep, handleServiceSweep(h.Service))
+	}
+	if h.Media != nil {
+		mux.HandleFunc(TypeFetchMedia, handleFetchMedia(h.Media))
+	}
+	if h.Parcels != nil {
+		registerParcels(mux, h.Parcels, log)
 	}
 	return srv, mux
 }

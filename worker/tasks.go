@@ -4,6 +4,7 @@ package worker
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -115,6 +116,18 @@ func (c *Client) EnqueuePoll(ctx context.Context, channelID uint64, hint string)
 	sum := sha256.Sum256([]byte(hint))
 	id := fmt.Sprintf("poll:%d:%x", channelID, sum[:8])
 	return c.enqueuePoll(ctx, PollChannelPayload{ChannelID: channelID, Hint: hint}, id, time.Hour)
+}
+
+// EnqueuePollNow queues a pull a user asked for ("Sync now"). Each request gets a
+// task id of its own, so a pull finished a moment ago (whose id asynq keeps for its
+// retention) does not swallow it; pulls of one channel still run one at a time.
+func (c *Client) EnqueuePollNow(ctx context.Context, channelID uint64) error {
+	nonce := make([]byte, 8)
+	if _, err := rand.Read(nonce); err != nil {
+		return fmt.Errorf("worker: pull id: %w", err)
+	}
+	id := fmt.Sprintf("poll:%d:now:%x", channelID, nonce)
+	return c.enqueuePoll(ctx, PollChannelPayload{ChannelID: channelID}, id, time.Minute)
 }
 
 // EnqueueScheduledPoll queues the timed pull of a channel for the period that starts at

@@ -51,6 +51,10 @@ type Platform struct {
 	// API is the fake platform API that Send talks to; nil for a platform without a
 	// chat API (NoChat), whose Send must refuse for good.
 	API FakeAPI
+	// ThrottleWait is the wait the adapter answers to a rate-limit reply that carries
+	// no hint of its own (WeCom's 45009, WhatsApp's 130429); the suite then expects it
+	// instead of the hint given to ThrottleNext. 0: the platform's reply has a hint.
+	ThrottleWait time.Duration
 }
 
 // FakeAPI is the fake platform's send side, as the suite drives it.
@@ -270,8 +274,12 @@ func testSend(t *testing.T, p Platform) {
 	// Rate-limited: the platform's own hint is honoured.
 	p.API.ThrottleNext(3 * time.Second)
 	_, err = p.Adapter.Send(ctx, p.Channel, msg)
-	if after, ok := waitHint(err); !ok || after != 3*time.Second {
-		t.Errorf("a rate-limited send answers %v, want a ThrottledError or RetryAfterError of 3s", err)
+	wantWait := 3 * time.Second
+	if p.ThrottleWait > 0 {
+		wantWait = p.ThrottleWait
+	}
+	if after, ok := waitHint(err); !ok || after != wantWait {
+		t.Errorf("a rate-limited send answers %v, want a ThrottledError or RetryAfterError of %s", err, wantWait)
 	}
 
 	// Refused for good: not retried.

@@ -25,6 +25,8 @@ func FuzzParseBody(f *testing.F) {
 		`{"event":"order","order":{"id":"T1","customer_id":"b1","status":"paid","updated_at":"2026-11-23T08:00:00Z","refund":{"id":"R","type":"dispute","status":"agreed","amount":{}}}}`,
 		`{"event":"message","message":{"id":" ","customer":{"id":"b"},"text":"x"}}`,
 		`{"event":"message","message":null}`,
+		`{"event":"message","message":{"id":"m","customer":{"id":"b"},"type":"image","text":"裂了","media":{"url":"https://cdn.test/1.jpg"}}}`,
+		`{"event":"message","message":{"id":"m","customer":{"id":"b"},"type":"image","media":{"url":7}}}`,
 		`{"event":"order","order":{"items":"x"}}`,
 		`{"event":`,
 		`[]`,
@@ -65,6 +67,9 @@ func FuzzParseBody(f *testing.F) {
 			}
 			if m.Type == "text" && strings.TrimSpace(m.Text) == "" {
 				t.Fatalf("ParseBody(%q): a text message without text", body)
+			}
+			if md := m.Media; md != nil && (!absoluteHTTP(md.ID) || len(md.ID) > maxMediaURLLen || m.Type == "text") {
+				t.Fatalf("ParseBody(%q): media %+v accepted on a %s message", body, *md, m.Type)
 			}
 			if !m.SentAt.IsZero() && m.SentAt.Location() != time.UTC {
 				t.Fatalf("ParseBody(%q): sent_at not in UTC: %v", body, m.SentAt)

@@ -58,11 +58,15 @@ func parseConfig(raw json.RawMessage) (Config, error) {
 	if err := json.Unmarshal(raw, &cfg); err != nil {
 		return cfg, &adapters.BadRequestError{Field: "config", Reason: "must be an object with callback_url"}
 	}
-	u, err := url.Parse(cfg.CallbackURL)
-	if cfg.CallbackURL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !absoluteHTTP(cfg.CallbackURL) {
 		return cfg, &adapters.BadRequestError{Field: "config.callback_url", Reason: "must be an absolute http(s) URL"}
 	}
 	return cfg, nil
+}
+
+func absoluteHTTP(raw string) bool {
+	u, err := url.Parse(raw)
+	return raw != "" && err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // ConfigFields describes the generic channel's one setting for the web's channel form.
@@ -92,6 +96,14 @@ type outboundMessage struct {
 	Type           string           `json:"type"`
 	Text           string           `json:"text"`
 	SentAt         string           `json:"sent_at"`
+	// Media is the image of an image reply (ChatBridge's extension of the wire format):
+	// a signed URL the receiver fetches without logging in, valid for a while.
+	Media *outboundMedia `json:"media,omitempty"`
+}
+
+type outboundMedia struct {
+	URL         string `json:"url"`
+	ContentType string `json:"content_type"`
 }
 
 // Send POSTs the reply to the channel's callback URL, signed like inbound webhooks.
@@ -102,10 +114,14 @@ func (a *Adapter) Send(ctx context.Context, ch adapters.Channel, msg adapters.Ou
 	if sentAt.IsZero() {
 		sentAt = a.now()
 	}
-	body := map[string]any{"event": "message", "message": outboundMessage{
+	out := outboundMessage{
 		ID: msg.ID, ConversationID: msg.ConversationID, Customer: outboundCustomer{ID: msg.CustomerID},
 		Type: msg.Type, Text: msg.Text, SentAt: sentAt.UTC().Format(time.RFC3339),
-	}}
+	}
+	if att := msg.Attachment; att != nil {
+		out.Media = &outboundMedia{URL: att.URL, ContentType: att.ContentType}
+	}
+	body := map[string]any{"event": "message", "message": out}
 	if err := a.Post(ctx, ch, body); err != nil {
 		return adapters.SendResult{}, err
 	}

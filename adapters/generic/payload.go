@@ -31,6 +31,15 @@ type wireMessage struct {
 	Text     string        `json:"text"`
 	SentAt   string        `json:"sent_at"`
 	OrderID  string        `json:"order_id"`
+	// Media is ChatBridge's extension of the wire format for image messages:
+	// {"type":"image","text":"optional caption","media":{"url":"https://..."}}.
+	Media *wireMedia `json:"media"`
+}
+
+type wireMedia struct {
+	URL         string `json:"url"`
+	ContentType string `json:"content_type"`
+	FileName    string `json:"file_name"`
 }
 
 type wireOrder struct {
@@ -214,14 +223,39 @@ func (w *wireMessage) parse() (*adapters.InboundMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &adapters.InboundMessage{
+	m := &adapters.InboundMessage{
 		ExternalID: w.ID,
 		Customer:   adapters.Customer{ID: w.Customer.ID, Name: truncate(w.Customer.Name, maxIDLen)},
 		Type:       truncate(typ, 16),
 		Text:       w.Text,
 		SentAt:     sentAt,
 		OrderID:    truncate(w.OrderID, maxIDLen),
-	}, nil
+	}
+	// A file message without media stays what it was before the extension: a type
+	// label with no file.
+	if typ != "text" && w.Media != nil {
+		if m.Media, err = w.Media.parse(); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// maxMediaURLLen bounds an image URL (signed CDN URLs run long, but not this long).
+const maxMediaURLLen = 4096
+
+// parse reads the media of an image message: an absolute http(s) URL to fetch.
+func (w *wireMedia) parse() (*adapters.MediaRef, error) {
+	if strings.TrimSpace(w.URL) == "" {
+		return nil, bad("message.media.url", "is required when message.media is given")
+	}
+	if len(w.URL) > maxMediaURLLen {
+		return nil, bad("message.media.url", fmt.Sprintf("is longer than %d bytes", maxMediaURLLen))
+	}
+	if !absoluteHTTP(w.URL) {
+		return nil, bad("message.media.url", "must be an absolute http(s) URL")
+	}
+	return &adapters.MediaRef{ID: w.URL, MimeType: truncate(w.ContentType, 127), FileName: truncate(w.FileName, 255)}, nil
 }
 
 func (w *wireOrder) parse() (*adapters.OrderEvent, error) {

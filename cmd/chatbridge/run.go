@@ -25,6 +25,8 @@ Commands:
   migrate      bring the database schema up to date and exit
   demo         like all, plus a demo shop and a simulator of buyers
   healthcheck  GET --url (default http://127.0.0.1:8080/readyz); exit 0 on 200
+  load         drive a running ChatBridge as platforms and agents do and measure it (load -h)
+  seed         fill MySQL/MariaDB with a realistic shop for scale tests (seed -h)
 
 Configuration: configs/chatbridge.yaml when present (see configs/chatbridge.example.yaml),
 overridden by CHATBRIDGE_* environment variables.
@@ -44,8 +46,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 	if len(rest) > 0 {
 		cmd, rest = rest[0], rest[1:]
 	}
-	if cmd == "healthcheck" {
+	switch cmd {
+	case "healthcheck":
 		return healthcheck(ctx, rest, stderr)
+	case "load":
+		return load(ctx, rest, stdout, stderr, environ)
 	}
 	path := *configPath
 	if path == "" {
@@ -64,6 +69,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, environ [
 	log := newLogger(cfg, stderr)
 	gin.SetMode(gin.ReleaseMode)
 
+	if cmd == "seed" {
+		return seedCommand(ctx, cfg, rest, stdout, stderr, log)
+	}
 	var roles app.Roles
 	switch cmd {
 	case "all":

@@ -29,6 +29,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/handover"
 	"github.com/chatbridge/chatbridge/internal/inbox"
 	"github.com/chatbridge/chatbridge/internal/inquiry"
+	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
 	"github.com/chatbridge/chatbridge/internal/realtime"
@@ -64,10 +65,10 @@ type Options struct {
 	Out io.Writer
 	// Ready, when set, is called with the listening address once the process serves.
 	Ready func(addr string)
-	// Clock, when set, replaces the wall clock for stored times and the service timers
-	// (ticket reminders, rating windows, complaint deadlines, report days): tests move
-	// time forward with it instead of waiting.
-	Clock func() time.Time
+	// Now, when set, replaces the wall clock of the scheduled work (parcel tracking,
+	// ticket reminders), of the service timers (rating windows, complaint deadlines,
+	// report days) and of the times the store records: tests move it instead of waiting.
+	Now func() time.Time
 	// SweepEvery is how often each worker process queues the timed service sweep
 	// (default 15 s); tests shorten it.
 	SweepEvery time.Duration
@@ -81,7 +82,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		return ErrSplitNeedsServers
 	}
 	db, err := store.Open(ctx, store.Options{
-		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log, Now: opts.Clock,
+		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log, Now: opts.Now,
 	})
 	if err != nil {
 		return err
@@ -127,14 +128,25 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	asynqClient := asynq.NewClientFromRedisClient(rdb)
 	defer asynqClient.Close()
 	tasks := worker.NewClient(asynqClient, cfg.OutboundMaxRetry)
+	shopSettings := settings.NewService(db, 10*time.Second)
+	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
+	parcels := newLogistics(opts, db, box, alertSvc, shopSettings, tasks, realtime.NewPublisher(rdb, pubsub), baseURL(cfg, ln.Addr()), log)
+	mediaStorage, err := newMediaStorage(cfg)
+	if err != nil {
+		return err
+	}
+	files := media.New(media.Deps{
+		DB: db, Storage: mediaStorage, Channels: chans, Registry: registry, Pub: realtime.NewPublisher(rdb, pubsub), Log: log,
+		MaxBytes: cfg.MediaMaxBytes, SignKey: media.DeriveSignKey(key), BaseURL: baseURL(cfg, ln.Addr()), URLTTL: cfg.MediaURLTTL,
+	})
 	ib := inbox.NewService(inbox.Deps{
 		DB: db, Pub: realtime.NewPublisher(rdb, pubsub), Outbox: tasks, Channels: chans,
 		Registry: registry, Metrics: mets, Locker: redislock.New(rdb), Log: log,
+		Media: files, MediaQueue: tasks, Health: chans, Watchers: []inbox.OrderWatcher{parcels},
 	})
+	parcels.SetStager(ib)
 	orderSvc := orders.NewService(db, tasks, chans, registry, log)
-	shopSettings := settings.NewService(db, 10*time.Second)
-	alertSvc := alerts.NewService(db, realtime.NewPublisher(rdb, pubsub), log)
-	clock := opts.Clock
+	clock := opts.Now
 	if clock == nil {
 		clock = time.Now
 	}
@@ -170,8 +182,9 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
 		Inquiry: inquirySvc, Tickets: ticketSvc, Handovers: handover.NewService(db, ib, clock),
-		Reports: reports.NewService(db, shopSettings, clock),
-		Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
+		Reports:   reports.NewService(db, shopSettings, clock),
+		Logistics: parcels, Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
+		Media: files,
 	}
 	handler := api.NewOps(deps)
 	if roles.Serve {
@@ -196,7 +209,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	var asynqSrv *asynq.Server
 	if roles.Work {
 		var mux *asynq.ServeMux
-		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Service: ticketSvc}, mets, log, worker.Options{
+		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Media: files, Parcels: parcels, Service: ticketSvc}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
 		})
 		if err := asynqSrv.Start(mux); err != nil {
@@ -206,8 +219,16 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 			worker.Sweep(ctx, db, tasks, log, 30*time.Second, time.Minute)
 			return nil
 		})
+		goRun("media sweeper", func() error {
+			worker.SweepMedia(ctx, db, tasks, log, 30*time.Second, time.Minute)
+			return nil
+		})
 		goRun("scheduled pulls", func() error {
 			worker.SchedulePolls(ctx, db, registry, tasks, log, 15*time.Second)
+			return nil
+		})
+		goRun("parcel sweeps", func() error {
+			worker.ScheduleParcelSweeps(ctx, tasks, parcels.Now, cfg.LogisticsSweepInterval, log)
 			return nil
 		})
 		goRun("service sweeps", func() error {

@@ -70,20 +70,19 @@ type Instance struct {
 // Start runs the app with the given roles until the test ends.
 func Start(t testing.TB, cfg config.Config, roles app.Roles) *Instance {
 	t.Helper()
-	return StartWith(t, cfg, app.Options{Roles: roles})
+	return start(t, cfg, app.Options{Roles: roles})
 }
 
-// StartWith runs the app with the given options (roles, a clock of the test's own...)
-// until the test ends; the log, output and readiness hook are the test's.
-func StartWith(t testing.TB, cfg config.Config, opts app.Options) *Instance {
+// start runs the app with the given options (their log, output and ready hook are the
+// test's) until the test ends.
+func start(t testing.TB, cfg config.Config, opts app.Options) *Instance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	inst := &Instance{stop: cancel, done: make(chan error, 1)}
-	opts.Log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	opts.Out = io.Discard
-	opts.Ready = func(addr string) { ready <- addr }
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	go func() {
+		opts.Log, opts.Out, opts.Ready = log, io.Discard, func(addr string) { ready <- addr }
 		inst.done <- app.Run(ctx, cfg, opts)
 	}()
 	select {

@@ -2,44 +2,48 @@ package apptest
 
 import (
 	"sync"
+	"testing"
 	"time"
+
+	"github.com/chatbridge/chatbridge/internal/app"
+	"github.com/chatbridge/chatbridge/internal/config"
 )
 
-// Clock is a test's time, given to the app as app.Options.Clock. It only moves forward,
-// so what the app stores stays in order, and a test jumps hours or days ahead without
-// waiting. A running clock is the wall clock shifted by an offset; a frozen one stands
-// still between Advance calls, so that stored times (and the figures computed from them)
-// are exact.
+// Clock is the time an app started with StartClock (or StartWith and Options.Now) runs
+// by — its scheduled work, its service timers and the times it stores; it stands still
+// until the test moves it, instead of sleeping through hours.
 type Clock struct {
-	mu     sync.Mutex
-	offset time.Duration
-	frozen bool
-	at     time.Time
+	mu sync.Mutex
+	t  time.Time
 }
 
-// NewClock starts a running clock that reads the wall clock shifted by offset.
-func NewClock(offset time.Duration) *Clock { return &Clock{offset: offset} }
+// NewClock starts at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
 
-// NewFrozenClock starts a clock standing at t.
-func NewFrozenClock(t time.Time) *Clock { return &Clock{frozen: true, at: t.UTC()} }
-
-// Now is the test's current time, in UTC.
+// Now reads the clock.
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.frozen {
-		return c.at
-	}
-	return time.Now().UTC().Add(c.offset)
+	return c.t
 }
 
-// Advance moves the clock forward by d (negative d is refused: time never runs back).
+// Advance moves the clock forward.
 func (c *Clock) Advance(d time.Duration) {
-	if d < 0 {
-		panic("apptest: a clock only moves forward")
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.offset += d
-	c.at = c.at.Add(d)
+	c.t = c.t.Add(d)
+}
+
+// StartClock runs the app like Start, its scheduled work (parcel tracking) reading
+// clock.
+func StartClock(t testing.TB, cfg config.Config, roles app.Roles, clock *Clock) *Instance {
+	t.Helper()
+	return start(t, cfg, app.Options{Roles: roles, Now: clock.Now})
+}
+
+// StartWith runs the app with the given options (roles, a clock, the service sweep's
+// period...) until the test ends; their log, output and ready hook are the test's.
+func StartWith(t testing.TB, cfg config.Config, opts app.Options) *Instance {
+	t.Helper()
+	return start(t, cfg, opts)
 }

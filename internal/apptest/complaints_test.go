@@ -41,8 +41,8 @@ func parseTime(t *testing.T, s string) time.Time {
 // days of an answered one is a repeat complaint; after 30 days it is not.
 func TestComplaintDeadlineAndRepeats(t *testing.T) {
 	t.Parallel()
-	clock := NewClock(0)
-	inst := StartWith(t, Config(t), app.Options{Roles: app.Roles{Serve: true, Work: true}, Clock: clock.Now})
+	clock := NewClock(time.Now().UTC().Truncate(time.Second))
+	inst := StartWith(t, Config(t), app.Options{Roles: app.Roles{Serve: true, Work: true}, Now: clock.Now})
 	shop := inst.NewShop(t, "complaints", "http://127.0.0.1:9/unused")
 	shop.Agent.Do("POST", "/api/v1/me/status", map[string]string{"status": "online"}, http.StatusOK, nil)
 	classify := func(convID, category string) {

@@ -39,8 +39,8 @@ func eventsOfKind(evs []eventView, kind string) []eventView {
 // another message first, an answer is not taken. With the invitation off, nothing is sent.
 func TestRatingInvitationAndAnswer(t *testing.T) {
 	t.Parallel()
-	clock := NewClock(0)
-	inst := StartWith(t, Config(t), app.Options{Roles: app.Roles{Serve: true, Work: true}, Clock: clock.Now})
+	clock := NewClock(time.Now().UTC().Truncate(time.Second))
+	inst := StartWith(t, Config(t), app.Options{Roles: app.Roles{Serve: true, Work: true}, Now: clock.Now})
 	rec := &callbackRecorder{t: t}
 	platform := httptest.NewServer(rec)
 	t.Cleanup(platform.Close)

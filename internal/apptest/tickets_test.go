@@ -25,9 +25,9 @@ type ticketView struct {
 func TestTicketRemindersAndOutcome(t *testing.T) {
 	t.Parallel()
 	cfg := Config(t)
-	clock := NewClock(0)
+	clock := NewClock(time.Now().UTC().Truncate(time.Second))
 	opts := func(roles app.Roles) app.Options {
-		return app.Options{Roles: roles, Clock: clock.Now, SweepEvery: 100 * time.Millisecond}
+		return app.Options{Roles: roles, Now: clock.Now, SweepEvery: 100 * time.Millisecond}
 	}
 	inst := StartWith(t, cfg, opts(app.Roles{Serve: true, Work: true}))
 	StartWith(t, cfg, opts(app.Roles{Work: true})) // a second worker process

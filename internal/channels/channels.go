@@ -36,6 +36,10 @@ type Service struct {
 	mu    sync.Mutex
 	cache map[uint64]cached
 	ttl   time.Duration
+
+	in inThrottle
+	// now is the clock of health records (tests move it); nil means time.Now.
+	now func() time.Time
 }
 
 type cached struct {

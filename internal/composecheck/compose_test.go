@@ -245,6 +245,36 @@ func TestComposeEnvironmentIsValidConfig(t *testing.T) {
 	}
 }
 
+// With local media storage, the worker stores what buyers send and serve shows it: both
+// mount one volume at the media folder their configuration names.
+func TestComposeServeAndWorkerShareMedia(t *testing.T) {
+	p := project(t)
+	var sources []string
+	for _, name := range []string{"serve", "worker"} {
+		s := service(t, p, name)
+		cfg, err := config.Load("", environ(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.MediaStorage != "local" {
+			continue
+		}
+		found := ""
+		for _, v := range s.Volumes {
+			if v.Type == types.VolumeTypeVolume && v.Target == cfg.MediaFolder() {
+				found = v.Source
+			}
+		}
+		if found == "" {
+			t.Fatalf("%s keeps media in %s, but mounts no volume there (volumes %+v)", name, cfg.MediaFolder(), s.Volumes)
+		}
+		sources = append(sources, found)
+	}
+	if len(sources) == 2 && sources[0] != sources[1] {
+		t.Fatalf("serve and worker mount different media volumes: %v", sources)
+	}
+}
+
 func deref(s *string) string {
 	if s == nil {
 		return ""

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"time"
@@ -49,6 +50,22 @@ type Config struct {
 	OutboundMaxRetry  int           `yaml:"outbound_max_retry" env:"OUTBOUND_MAX_RETRY"`
 	OutboundRetryBase time.Duration `yaml:"outbound_retry_base" env:"OUTBOUND_RETRY_BASE"`
 	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
+
+	// Media: images buyers and agents send. Stored in a local folder (media_dir, default
+	// data_dir/media) or in S3-compatible object storage (media_storage: s3).
+	MediaStorage     string        `yaml:"media_storage" env:"MEDIA_STORAGE"`
+	MediaDir         string        `yaml:"media_dir" env:"MEDIA_DIR"`
+	MediaMaxBytes    int64         `yaml:"media_max_bytes" env:"MEDIA_MAX_BYTES"`
+	MediaURLTTL      time.Duration `yaml:"media_url_ttl" env:"MEDIA_URL_TTL"`
+	MediaS3Endpoint  string        `yaml:"media_s3_endpoint" env:"MEDIA_S3_ENDPOINT"`
+	MediaS3Region    string        `yaml:"media_s3_region" env:"MEDIA_S3_REGION"`
+	MediaS3Bucket    string        `yaml:"media_s3_bucket" env:"MEDIA_S3_BUCKET"`
+	MediaS3AccessKey string        `yaml:"media_s3_access_key" env:"MEDIA_S3_ACCESS_KEY"`
+	MediaS3SecretKey string        `yaml:"media_s3_secret_key" env:"MEDIA_S3_SECRET_KEY"`
+	MediaS3PathStyle bool          `yaml:"media_s3_path_style" env:"MEDIA_S3_PATH_STYLE"`
+
+	// LogisticsSweepInterval is how often the parcels due for a check are swept.
+	LogisticsSweepInterval time.Duration `yaml:"logistics_sweep_interval" env:"LOGISTICS_SWEEP_INTERVAL"`
 }
 
 // Default is the configuration of a fresh machine: the embedded single-machine store.
@@ -66,6 +83,11 @@ func Default() Config {
 		OutboundMaxRetry:  8,
 		OutboundRetryBase: time.Second,
 		ShutdownTimeout:   20 * time.Second,
+		MediaStorage:      "local",
+		MediaMaxBytes:     20 << 20,
+		MediaURLTTL:       24 * time.Hour,
+
+		LogisticsSweepInterval: time.Minute,
 	}
 }
 
@@ -152,6 +174,14 @@ func (c Config) Validate() error {
 		{"outbound_max_retry", "must be between 0 and 100", c.OutboundMaxRetry < 0 || c.OutboundMaxRetry > 100},
 		{"outbound_retry_base", "must be positive", c.OutboundRetryBase <= 0},
 		{"shutdown_timeout", "must be positive", c.ShutdownTimeout <= 0},
+		{"media_storage", "must be local or s3", !oneOf(c.MediaStorage, "local", "s3")},
+		{"media_max_bytes", "must be between 1024 and 1073741824 (1 KiB to 1 GiB)", c.MediaMaxBytes < 1<<10 || c.MediaMaxBytes > 1<<30},
+		{"media_url_ttl", "must be between 1m and 168h", c.MediaURLTTL < time.Minute || c.MediaURLTTL > 7*24*time.Hour},
+		{"media_s3_endpoint", "must be the http(s) URL of the S3 service (media_storage is s3)", c.MediaStorage == "s3" && !validURL(c.MediaS3Endpoint)},
+		{"media_s3_bucket", "is required when media_storage is s3", c.MediaStorage == "s3" && c.MediaS3Bucket == ""},
+		{"media_s3_access_key", "is required when media_storage is s3", c.MediaStorage == "s3" && c.MediaS3AccessKey == ""},
+		{"media_s3_secret_key", "is required when media_storage is s3", c.MediaStorage == "s3" && c.MediaS3SecretKey == ""},
+		{"logistics_sweep_interval", "must be positive", c.LogisticsSweepInterval <= 0},
 	}
 	for _, ch := range checks {
 		if ch.bad {
@@ -183,6 +213,14 @@ func oneOf(s string, options ...string) bool {
 		}
 	}
 	return false
+}
+
+// MediaFolder is where local media storage keeps files: media_dir, else data_dir/media.
+func (c Config) MediaFolder() string {
+	if c.MediaDir != "" {
+		return c.MediaDir
+	}
+	return filepath.Join(c.DataDir, "media")
 }
 
 // Keys lists every setting's file key, for documentation and tests.

@@ -48,6 +48,12 @@ func TestInvalidSettingNamesItsKey(t *testing.T) {
 		{"mysql without redis", "", []string{"CHATBRIDGE_MYSQL_DSN=root@tcp(127.0.0.1:3306)/cb"}, "CHATBRIDGE_MYSQL_DSN"},
 		{"unknown file key", "htp_addr: x\n", nil, "htp_addr"},
 		{"bad log level", "log_level: loud\n", nil, "log_level"},
+		{"unknown media storage", "", []string{"CHATBRIDGE_MEDIA_STORAGE=ftp"}, "CHATBRIDGE_MEDIA_STORAGE"},
+		{"media limit too small", "", []string{"CHATBRIDGE_MEDIA_MAX_BYTES=10"}, "CHATBRIDGE_MEDIA_MAX_BYTES"},
+		{"s3 without endpoint", "", []string{"CHATBRIDGE_MEDIA_STORAGE=s3", "CHATBRIDGE_MEDIA_S3_BUCKET=b"}, "CHATBRIDGE_MEDIA_S3_ENDPOINT"},
+		{"s3 without bucket", "", []string{"CHATBRIDGE_MEDIA_STORAGE=s3", "CHATBRIDGE_MEDIA_S3_ENDPOINT=https://s3.example.test"}, "CHATBRIDGE_MEDIA_S3_BUCKET"},
+		{"s3 without keys", "", []string{"CHATBRIDGE_MEDIA_STORAGE=s3", "CHATBRIDGE_MEDIA_S3_ENDPOINT=https://s3.example.test",
+			"CHATBRIDGE_MEDIA_S3_BUCKET=b"}, "CHATBRIDGE_MEDIA_S3_ACCESS_KEY"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,6 +69,25 @@ func TestInvalidSettingNamesItsKey(t *testing.T) {
 				t.Fatalf("error = %v, want one naming %s", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestMediaDefaults(t *testing.T) {
+	cfg, err := Load("", []string{"CHATBRIDGE_DATA_DIR=/var/lib/cb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MediaStorage != "local" || cfg.MediaMaxBytes != 20<<20 || cfg.MediaFolder() != filepath.Join("/var/lib/cb", "media") {
+		t.Fatalf("media defaults: %s, %d bytes, folder %s", cfg.MediaStorage, cfg.MediaMaxBytes, cfg.MediaFolder())
+	}
+	cfg, err = Load("", []string{"CHATBRIDGE_MEDIA_STORAGE=s3", "CHATBRIDGE_MEDIA_S3_ENDPOINT=http://minio:9000",
+		"CHATBRIDGE_MEDIA_S3_BUCKET=media", "CHATBRIDGE_MEDIA_S3_ACCESS_KEY=a", "CHATBRIDGE_MEDIA_S3_SECRET_KEY=b",
+		"CHATBRIDGE_MEDIA_S3_PATH_STYLE=true", "CHATBRIDGE_MEDIA_DIR=/srv/media"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.MediaS3PathStyle || cfg.MediaFolder() != "/srv/media" {
+		t.Fatalf("s3 settings: %+v", cfg)
 	}
 }
 

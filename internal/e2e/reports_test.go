@@ -22,8 +22,8 @@ func TestReportsPageInBrowser(t *testing.T) {
 	browserPath := chromium(t)
 	requireBuiltWeb(t)
 
-	clock := apptest.NewFrozenClock(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)) // 09:00 in Shanghai
-	inst := apptest.StartWith(t, apptest.Config(t), app.Options{Roles: app.Roles{Serve: true, Work: true}, Clock: clock.Now})
+	clock := apptest.NewClock(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)) // 09:00 in Shanghai
+	inst := apptest.StartWith(t, apptest.Config(t), app.Options{Roles: app.Roles{Serve: true, Work: true}, Now: clock.Now})
 	platform := &platform{}
 	callbacks := httptest.NewServer(platform)
 	t.Cleanup(callbacks.Close)

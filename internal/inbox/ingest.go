@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/chatbridge/chatbridge/adapters"
@@ -15,14 +16,19 @@ import (
 // Ingest stores what a webhook delivered. It returns only once the data is committed;
 // a message the channel delivered before answers ErrDuplicate and changes nothing.
 func (s *Service) Ingest(ctx context.Context, ch adapters.Channel, ev adapters.Event) error {
+	var err error
 	switch {
 	case ev.Message != nil:
-		return s.ingestMessage(ctx, ch, ev.Message)
+		err = s.ingestMessage(ctx, ch, ev.Message)
 	case ev.Order != nil:
-		return s.ingestOrder(ctx, ch, ev.Order)
+		err = s.ingestOrder(ctx, ch, ev.Order)
 	default:
 		return errors.New("inbox: empty event")
 	}
+	if err == nil || errors.Is(err, ErrDuplicate) {
+		s.noteIn(ctx, ch.ID)
+	}
+	return err
 }
 
 func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *adapters.InboundMessage) error {
@@ -50,9 +56,14 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 			sent := in.SentAt
 			msg.SentAt = &sent
 		}
+		file, err := addInboundMedia(ctx, tx, ch, in.Media, msg)
+		if err != nil {
+			return err
+		}
 		if err := tx.InsertMessage(ctx, msg); err != nil {
 			return err
 		}
+		msg.Media = file
 		reopened := !created && conv.Status == models.StatusResolved
 		if err := tx.RecordInbound(ctx, conv.ID, now, preview(in)); err != nil {
 			return err
@@ -83,6 +94,7 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 		return fmt.Errorf("inbox: ingest message %q: %w", in.ExternalID, err)
 	}
 	s.count(ch.Type, false)
+	s.queueMediaFetch(ctx, msg)
 	s.publishMessage(ctx, realtime.MessageCreated, msg)
 	s.publishConversation(ctx, ch.ShopID, convID)
 	return nil
@@ -117,10 +129,19 @@ func (s *Service) conversationFor(ctx context.Context, tx *store.DB, ch adapters
 }
 
 func preview(in *adapters.InboundMessage) string {
-	if in.Type == "text" {
-		return in.Text
+	return previewOf(in.Type, in.Text)
+}
+
+// previewOf is a message as the inbox list shows it: the text, or the type in brackets
+// followed by any caption.
+func previewOf(typ, text string) string {
+	if typ == "text" {
+		return text
 	}
-	return "[" + in.Type + "]"
+	if text = strings.TrimSpace(text); text != "" {
+		return "[" + typ + "] " + text
+	}
+	return "[" + typ + "]"
 }
 
 // ingestOrder stores the platform's view of an order unless a newer one is stored,
@@ -156,7 +177,7 @@ func (s *Service) ingestOrder(ctx context.Context, ch adapters.Channel, in *adap
 		if conv == nil {
 			return nil // the stage is set when the buyer first writes
 		}
-		changedConv, err = s.restage(ctx, tx, conv, cust.ID)
+		changedConv, err = s.restage(ctx, tx, conv, cust.ID, "order")
 		return err
 	})
 	if err != nil {
@@ -173,8 +194,9 @@ func (s *Service) ingestOrder(ctx context.Context, ch adapters.Channel, in *adap
 
 // restage moves a conversation to the stage its buyer's latest order gives (an order
 // change always re-classifies, ending any manual stage) and re-routes it when nobody
-// with the new stage's skill holds it. It answers the conversation's id when it changed.
-func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conversation, customerID uint64) (uint64, error) {
+// with the new stage's skill holds it; by says what changed the order. It answers the
+// conversation's id when it changed.
+func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conversation, customerID uint64, by string) (uint64, error) {
 	latest, err := tx.LatestOrder(ctx, customerID)
 	if err != nil {
 		return 0, err
@@ -186,7 +208,7 @@ func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conver
 	if err := tx.UpdateConversation(ctx, conv.ID, map[string]any{"stage": stage}); err != nil {
 		return 0, err
 	}
-	err = record(ctx, tx, conv, models.EventStageChanged, nil, map[string]any{"from": conv.Stage, "to": stage, "by": "order"})
+	err = record(ctx, tx, conv, models.EventStageChanged, nil, map[string]any{"from": conv.Stage, "to": stage, "by": by})
 	if err != nil {
 		return 0, err
 	}

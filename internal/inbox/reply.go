@@ -30,10 +30,22 @@ func (s *Service) Reply(ctx context.Context, author *models.User, conv *store.Co
 	if strings.TrimSpace(text) == "" {
 		return nil, &models.InvalidError{Field: "text", Reason: "is required"}
 	}
-	if utf8.RuneCountInString(text) > maxReplyLen {
+	return s.reply(ctx, author, conv, reply{Type: "text", Text: text}, override)
+}
+
+// reply is an outbound message as an agent wrote it: text, or an image with an
+// optional caption in Text.
+type reply struct {
+	Type  string
+	Text  string
+	Media *models.Media
+}
+
+func (s *Service) reply(ctx context.Context, author *models.User, conv *store.ConversationRow, r reply, override bool) (*models.Message, error) {
+	if utf8.RuneCountInString(r.Text) > maxReplyLen {
 		return nil, &models.InvalidError{Field: "text", Reason: fmt.Sprintf("is longer than %d characters", maxReplyLen)}
 	}
-	phrases := ForbiddenPhrases(text, StandardForbiddenPhrases)
+	phrases := ForbiddenPhrases(r.Text, StandardForbiddenPhrases)
 	if len(phrases) > 0 && !override {
 		return nil, &ForbiddenPhraseError{Phrases: phrases}
 	}
@@ -43,15 +55,18 @@ func (s *Service) Reply(ctx context.Context, author *models.User, conv *store.Co
 	}
 	msg := &models.Message{
 		ShopID: conv.ShopID, ChannelID: conv.ChannelID, ConversationID: conv.ID,
-		Direction: models.DirectionOut, Type: "text", Text: text, Status: models.MessagePending,
+		Direction: models.DirectionOut, Type: r.Type, Text: r.Text, Status: models.MessagePending,
 		SenderID: &author.ID, SenderName: name, Override: len(phrases) > 0,
+	}
+	if r.Media != nil {
+		msg.MediaID = &r.Media.ID
 	}
 	err := s.db.Tx(ctx, func(tx *store.DB) error {
 		msg.ID = 0
 		if err := tx.InsertMessage(ctx, msg); err != nil {
 			return err
 		}
-		updates := map[string]any{"last_message_at": s.now(), "last_message_preview": text, "unread_count": 0}
+		updates := map[string]any{"last_message_at": s.now(), "last_message_preview": truncatePreview(previewOf(r.Type, r.Text)), "unread_count": 0}
 		// First-contact ownership: whoever answers an unassigned chat owns it.
 		owns := conv.AssigneeID == nil && author.Role == models.RoleAgent
 		if owns {
@@ -69,6 +84,7 @@ func (s *Service) Reply(ctx context.Context, author *models.User, conv *store.Co
 	if err != nil {
 		return nil, fmt.Errorf("inbox: store reply: %w", err)
 	}
+	msg.Media = r.Media
 	if err := s.outbox.EnqueueSend(ctx, msg.ID); err != nil {
 		// The message is stored as pending; the outbound sweeper queues it again.
 		s.log.Error("queue reply for delivery", "message_id", msg.ID, "err", err)
@@ -76,6 +92,18 @@ func (s *Service) Reply(ctx context.Context, author *models.User, conv *store.Co
 	s.publishMessage(ctx, realtime.MessageCreated, msg)
 	s.publishConversation(ctx, conv.ShopID, conv.ID)
 	return msg, nil
+}
+
+// truncatePreview cuts a preview to the column's 255 bytes at a character boundary.
+func truncatePreview(p string) string {
+	if len(p) <= 255 {
+		return p
+	}
+	n := 255
+	for n > 0 && !utf8.RuneStart(p[n]) {
+		n--
+	}
+	return p[:n]
 }
 
 // Deliver sends a pending outbound message through its channel's adapter. It returns
@@ -105,9 +133,14 @@ func (s *Service) Deliver(ctx context.Context, messageID uint64, final bool) err
 	if err != nil {
 		return err
 	}
+	att, err := s.attachment(ctx, msg)
+	if err != nil {
+		var perm *adapters.PermanentError
+		return s.finishDelivery(ctx, msg, ch.Type, final || errors.As(err, &perm), err)
+	}
 	res, sendErr := adapter.Send(ctx, ch, adapters.OutboundMessage{
 		ID: view.ID(msg.ID), ConversationID: view.ID(conv.ID), CustomerID: conv.CustomerExternalID,
-		Type: msg.Type, Text: msg.Text, CreatedAt: msg.CreatedAt,
+		Type: msg.Type, Text: msg.Text, CreatedAt: msg.CreatedAt, Attachment: att,
 	})
 	if sendErr == nil {
 		return s.markDelivered(ctx, msg, ch.Type, res.RemoteID)

@@ -51,6 +51,10 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 
+	media      MediaFiles
+	mediaQueue MediaQueue
+	health     ChannelHealth
+
 	// Watchers of the service area (service_hooks.go), added while wiring.
 	resolveWatchers []ResolveWatcher
 	inboundWatchers []InboundWatcher
@@ -69,12 +73,19 @@ type Deps struct {
 	// Locker keeps a channel's pulls one at a time across processes.
 	Locker Locker
 	Log    *slog.Logger
+	// Media gives the files of image replies; MediaQueue fetches buyers' files. Both
+	// may be nil where no message carries a file.
+	Media      MediaFiles
+	MediaQueue MediaQueue
+	// Health records each channel's last delivery in; nil records nothing.
+	Health ChannelHealth
 }
 
 // NewService wires the inbox.
 func NewService(d Deps) *Service {
 	return &Service{db: d.DB, pub: d.Pub, outbox: d.Outbox, channels: d.Channels, registry: d.Registry,
-		metrics: d.Metrics, watchers: d.Watchers, locker: d.Locker, log: d.Log, now: func() time.Time { return time.Now().UTC() }}
+		metrics: d.Metrics, watchers: d.Watchers, locker: d.Locker, log: d.Log, now: func() time.Time { return time.Now().UTC() },
+		media: d.Media, mediaQueue: d.MediaQueue, health: d.Health}
 }
 
 // ErrDuplicate reports a message the channel has delivered before: it is stored once.

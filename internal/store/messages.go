@@ -30,7 +30,7 @@ func deref(s *string) string {
 // Message looks a message up by id.
 func (db *DB) Message(ctx context.Context, id uint64) (*models.Message, error) {
 	var m models.Message
-	if err := db.q(ctx).First(&m, id).Error; err != nil {
+	if err := db.q(ctx).Preload("Media").First(&m, id).Error; err != nil {
 		return nil, fmt.Errorf("store: message %d: %w", id, notFound(err))
 	}
 	return &m, nil
@@ -42,7 +42,7 @@ func (db *DB) Messages(ctx context.Context, conversationID, before uint64, limit
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	q := db.q(ctx).Where("conversation_id = ?", conversationID)
+	q := db.q(ctx).Preload("Media").Where("conversation_id = ?", conversationID)
 	if before != 0 {
 		q = q.Where("id < ?", before)
 	}
@@ -60,7 +60,7 @@ func (db *DB) Messages(ctx context.Context, conversationID, before uint64, limit
 // change first, for a client catching up after a reconnect.
 func (db *DB) MessagesUpdatedSince(ctx context.Context, shopID uint64, t time.Time, limit int) ([]models.Message, error) {
 	var msgs []models.Message
-	err := db.q(ctx).Where("shop_id = ? AND updated_at > ?", shopID, t).
+	err := db.q(ctx).Preload("Media").Where("shop_id = ? AND updated_at > ?", shopID, t).
 		Order("updated_at ASC, id ASC").Limit(limit).Find(&msgs).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: messages of shop %d since %s: %w", shopID, t, err)

@@ -74,16 +74,23 @@ type Message struct {
 	Error          string  `json:"error,omitempty"`
 	CreatedAt      string  `json:"created_at"`
 	UpdatedAt      string  `json:"updated_at"`
+	// Media is the image of an image message (absent for text).
+	Media *Media `json:"media,omitempty"`
 }
 
-// NewMessage renders a message.
+// NewMessage renders a message (with its media, when it was loaded with it).
 func NewMessage(m *models.Message) Message {
-	return Message{
+	v := Message{
 		ID: ID(m.ID), ConversationID: ID(m.ConversationID), Direction: string(m.Direction),
 		Type: m.Type, Text: m.Text, Status: string(m.Status), Sender: m.SenderName,
 		SenderID: OptionalID(m.SenderID), Error: m.Error,
 		CreatedAt: Time(m.CreatedAt), UpdatedAt: Time(m.UpdatedAt),
 	}
+	if m.Media != nil {
+		md := NewMedia(m.Media)
+		v.Media = &md
+	}
+	return v
 }
 
 // Tracking is a parcel's carrier and number.

@@ -1,7 +1,9 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { auth, ensureUser } from './stores/auth'
+import ChannelsView from './views/ChannelsView.vue'
 import InboxView from './views/InboxView.vue'
 import LoginView from './views/LoginView.vue'
+import LogisticsSettingsView from './views/LogisticsSettingsView.vue'
 import HandoverView from './views/service/HandoverView.vue'
 import ReportsView from './views/service/ReportsView.vue'
 import TicketsView from './views/service/TicketsView.vue'
@@ -14,9 +16,16 @@ export const router = createRouter({
     // does not remount the inbox (and its live connection).
     { path: '/', name: 'inbox', component: InboxView },
     { path: '/c/:id', name: 'conversation', component: InboxView },
-    { path: '/reports', name: 'reports', component: ReportsView },
-    { path: '/tickets', name: 'tickets', component: TicketsView },
-    { path: '/handover', name: 'handover', component: HandoverView },
+    { path: '/reports', name: 'reports', component: ReportsView, meta: { roles: ['supervisor'] } },
+    { path: '/tickets', name: 'tickets', component: TicketsView, meta: { roles: ['admin', 'supervisor', 'agent'] } },
+    { path: '/handover', name: 'handover', component: HandoverView, meta: { roles: ['supervisor', 'agent'] } },
+    { path: '/channels', name: 'channels', component: ChannelsView, meta: { roles: ['admin', 'supervisor'] } },
+    {
+      path: '/settings/logistics',
+      name: 'logistics-settings',
+      component: LogisticsSettingsView,
+      meta: { roles: ['admin', 'supervisor'] },
+    },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })
@@ -30,5 +39,7 @@ router.beforeEach(async (to) => {
   if (!user) {
     return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
+  const roles = to.meta.roles as string[] | undefined
+  if (roles && !roles.includes(user.role)) return { path: '/' }
   return true
 })

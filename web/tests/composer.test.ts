@@ -28,6 +28,10 @@ beforeEach(() => {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      // The reply-window hint reads the conversation; the composer's own calls are checked.
+      if (/^\/api\/v1\/conversations\/[^/]+$/.test(String(input)) && (init?.method ?? 'GET') === 'GET') {
+        return json(200, { id: 'c1', reply_window: null })
+      }
       calls.push({ url: String(input), init: init ?? {} })
       const next = responses.shift()
       if (!next) throw new Error('unexpected request')

@@ -1,5 +1,11 @@
 import type {
   AgentStatus,
+  ChannelSettings,
+  ChannelSummary,
+  ChannelTestResult,
+  ChannelType,
+  CreatedChannel,
+  MediaInfo,
   Conversation,
   ConversationDetail,
   ConversationPage,
@@ -124,6 +130,8 @@ export function createApiClient(options: ApiClientOptions = {}) {
 
   interface RequestOptions {
     body?: unknown
+    /** A multipart body (file upload); the browser sets its Content-Type. */
+    form?: FormData
     query?: Query
     /** Do not report a 401 to the unauthorized handler (login, probing /me). */
     quiet401?: boolean
@@ -132,8 +140,10 @@ export function createApiClient(options: ApiClientOptions = {}) {
   async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' }
     if (token) headers.Authorization = `Bearer ${token}`
-    let body: string | undefined
-    if (opts.body !== undefined) {
+    let body: string | FormData | undefined
+    if (opts.form !== undefined) {
+      body = opts.form
+    } else if (opts.body !== undefined) {
       headers['Content-Type'] = 'application/json'
       body = JSON.stringify(opts.body)
     }
@@ -211,6 +221,32 @@ export function createApiClient(options: ApiClientOptions = {}) {
         body: { assignee_id: assigneeId },
       }),
     markRead: (id: string) => request<void>('POST', `/api/v1/conversations/${enc(id)}/read`),
+
+    // ---- images ----
+    /** Uploads an image to send; the server checks its size and type. */
+    uploadMedia(file: Blob, fileName: string, shopId?: string): Promise<MediaInfo> {
+      const form = new FormData()
+      if (shopId) form.append('shop_id', shopId)
+      form.append('file', file, fileName)
+      return request<MediaInfo>('POST', '/api/v1/media', { form })
+    },
+    sendImage: (id: string, mediaId: string, text = '', override = false) =>
+      request<SendMessageResponse>('POST', `/api/v1/conversations/${enc(id)}/messages`, {
+        body: { type: 'image', media_id: mediaId, text, override },
+      }),
+
+    // ---- channels ----
+    listChannelTypes: () => request<{ items: ChannelType[] }>('GET', '/api/v1/channel-types'),
+    /** Supervisors and admins get ChannelSettings; other staff a ChannelSummary. */
+    listChannels: <T extends ChannelSummary = ChannelSettings>(shopId?: string) =>
+      request<{ items: T[] }>('GET', '/api/v1/channels', { query: { shop_id: shopId } }),
+    createChannel: (body: { shop_id?: string; type: string; name: string; config: Record<string, unknown> }) =>
+      request<CreatedChannel>('POST', '/api/v1/channels', { body }),
+    updateChannel: (id: string, body: { name?: string; config?: Record<string, unknown> }) =>
+      request<ChannelSettings>('PUT', `/api/v1/channels/${enc(id)}`, { body }),
+    testChannel: (id: string) => request<ChannelTestResult>('POST', `/api/v1/channels/${enc(id)}/test`),
+    /** Asks the server to pull from the platform now (channel types that pull). */
+    pollChannel: (id: string) => request<unknown>('POST', `/api/v1/channels/${enc(id)}/poll`),
   }
 }
 

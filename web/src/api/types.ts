@@ -89,6 +89,14 @@ export interface Order {
 
 export interface ConversationDetail extends Conversation {
   orders: Order[] | null
+  /** The platform's reply window; null or absent when the channel has none. */
+  reply_window?: ReplyWindow | null
+}
+
+/** How long, and how many more times, an agent may still answer on a limited platform. */
+export interface ReplyWindow {
+  closes_at: string
+  replies_left: number | null
 }
 
 export type MessageDirection = 'in' | 'out'
@@ -109,6 +117,97 @@ export interface Message {
   error?: string
   created_at: string
   updated_at?: string
+  /** The image of an image message; absent for text. */
+  media?: MediaInfo | null
+}
+
+// ---- media (images) -------------------------------------------------------------
+
+/** A buyer's image is pending while the server fetches it, then ready or failed. */
+export type MediaStatus = 'pending' | 'ready' | 'failed'
+
+export interface MediaInfo {
+  id: string
+  status: MediaStatus
+  content_type?: string
+  size?: number
+  file_name?: string
+  /** Why the file could not be fetched (failed), or the last attempt's error (pending). */
+  error?: string
+  /** Where the shop's staff load it (when ready). */
+  url?: string
+}
+
+// ---- channels ---------------------------------------------------------------------
+
+/** What a channel type can do (read from its adapter). */
+export interface ChannelAbilities {
+  chat: boolean
+  sends_images: boolean
+  receives_images: boolean
+  reply_window_seconds: number
+  max_replies_in_window: number
+  pull: boolean
+  pull_every_seconds: number
+  note_write_back: boolean
+  address_change: boolean
+  test_connection: boolean
+  register_webhook: boolean
+  url_verification: boolean
+}
+
+export interface ConfigField {
+  key: string
+  label: string
+  label_zh: string
+  secret: boolean
+  required: boolean
+  help?: string
+}
+
+export interface ChannelType {
+  type: string
+  /** False when the type lists no fields: its config is edited as JSON. */
+  described: boolean
+  fields: ConfigField[]
+  abilities: ChannelAbilities
+}
+
+/** What every member of staff may know of a channel. */
+export interface ChannelSummary {
+  id: string
+  shop_id: string
+  type: string
+  name: string
+  abilities: ChannelAbilities
+}
+
+/** A channel as supervisors and admins see it: settings (secrets masked) and health. */
+export interface ChannelSettings extends ChannelSummary {
+  webhook_url: string
+  config: Record<string, unknown>
+  /** Secret fields that hold a value; the value itself never reaches the browser. */
+  secrets_set: string[]
+  last_in_at: string | null
+  last_out_at: string | null
+  last_error: string
+}
+
+/** The answer to creating a channel: the secret is shown only here. */
+export interface CreatedChannel {
+  id: string
+  shop_id?: string
+  type: string
+  name: string
+  secret: string
+  webhook_url: string
+}
+
+export interface ChannelTestResult {
+  ok: boolean
+  error?: string
+  webhook_registered: boolean
+  webhook_url: string
 }
 
 export interface MessagePage {

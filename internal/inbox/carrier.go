@@ -1,0 +1,23 @@
+package inbox
+
+import (
+	"context"
+
+	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/models"
+)
+
+// RestageByCarrier moves a buyer's conversation to the stage their latest order gives,
+// after a carrier's report changed one of their orders (a delivery ChatBridge learned
+// before the platform said so). It runs inside the caller's transaction, with conv
+// locked, and records the stage change with by "logistics", re-routing the chat when
+// its agent lacks the new stage's skill. The function it returns (nil when the stage
+// stayed) publishes the conversation after the commit.
+func (s *Service) RestageByCarrier(ctx context.Context, tx *store.DB, conv *models.Conversation) (func(context.Context), error) {
+	id, err := s.restage(ctx, tx, conv, conv.CustomerID, "logistics")
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	shopID := conv.ShopID
+	return func(ctx context.Context) { s.publishConversation(ctx, shopID, id) }, nil
+}
