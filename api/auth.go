@@ -117,17 +117,3 @@ func (s *Server) logout(c *gin.Context) {
 }
 
 func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, view.NewUser(currentUser(c))) }
-
-func (s *Server) setStatus(c *gin.Context) {
-	var req struct {
-		Status string `json:"status"`
-	}
-	if !bindJSON(c, &req) {
-		return
-	}
-	if err := s.Inbox.SetStatus(c.Request.Context(), currentUser(c), models.UserStatus(req.Status)); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"status": req.Status})
-}

@@ -52,6 +52,11 @@ func TestContract(t *testing.T) {
 		{"automatic assignment", contractAutoAssignment},
 		{"shop settings", contractShopSettings},
 		{"conversation events", contractConversationEvents},
+		{"transfer and ownership", contractTransferAndOwnership},
+		{"notes, labels and search", contractNotesAndLabels},
+		{"quick replies", contractQuickReplies},
+		{"forbidden phrases", contractForbiddenPhrases},
+		{"staff and inbox settings", contractStaffAndInboxSettings},
 	} {
 		t.Run(section.name, func(t *testing.T) {
 			t.Parallel()

@@ -68,6 +68,14 @@ func (s *Server) listConversations(c *gin.Context) {
 		}
 		f.Limit = n
 	}
+	if f.Label = c.Query("label"); len(f.Label) > 128 {
+		invalid(c, "label", "is too long")
+		return
+	}
+	if len(f.Query) > 200 {
+		invalid(c, "q", "must be at most 200 bytes")
+		return
+	}
 	rows, next, err := s.DB.ListConversations(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/inbox"
 	"github.com/chatbridge/chatbridge/internal/media"
+	"github.com/chatbridge/chatbridge/internal/quickreplies"
 	"github.com/chatbridge/chatbridge/internal/store"
 	"github.com/chatbridge/chatbridge/models"
 )
@@ -48,8 +49,18 @@ func (s *Server) fail(c *gin.Context, err error) {
 		invErr  *models.InvalidError
 		phrases *inbox.ForbiddenPhraseError
 		confl   *models.ConflictError
+		qrBad   *quickreplies.ForbiddenError
+		owned   *inbox.OwnedError
 	)
 	switch {
+	case errors.As(err, &qrBad):
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, errorBody{Error: errorDetail{
+			Code: "forbidden_phrase", Message: qrBad.Error(), Phrases: qrBad.Phrases,
+		}})
+	case errors.As(err, &owned):
+		abort(c, http.StatusConflict, "owned_by_other", owned.Error())
+	case errors.Is(err, quickreplies.ErrNotAllowed):
+		abort(c, http.StatusForbidden, "forbidden", err.Error())
 	case errors.As(err, &phrases):
 		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, errorBody{Error: errorDetail{
 			Code: "forbidden_phrase", Message: phrases.Error(), Phrases: phrases.Phrases,

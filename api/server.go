@@ -24,6 +24,8 @@ import (
 	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
+	"github.com/chatbridge/chatbridge/internal/presence"
+	"github.com/chatbridge/chatbridge/internal/quickreplies"
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/reports"
 	"github.com/chatbridge/chatbridge/internal/settings"
@@ -49,6 +51,8 @@ type Deps struct {
 	Logistics    *logistics.Service
 	Polls        PollQueue
 	Hub          *realtime.Hub
+	Presence     *presence.Tracker
+	QuickReplies *quickreplies.Service
 	Metrics      *metrics.Metrics
 	Web          http.Handler
 	Log          *slog.Logger
@@ -112,6 +116,23 @@ func New(d Deps) http.Handler {
 	authed.POST("/packer/alerts/:id/ack", s.requireRole("admin", "supervisor", "packer"), s.loadAlert, s.ackAlert)
 	authed.GET("/settings", s.getSettings)
 	authed.PUT("/settings/:section", s.requireRole("admin", "supervisor"), s.putSettingsSection)
+	// Inbox tools: transfer, reopen, notes, labels, quick replies, forbidden phrases, staff.
+	conv.POST("/transfer", s.transfer)
+	conv.POST("/reopen", s.reopen)
+	conv.POST("/notes", s.addNote)
+	conv.PUT("/labels", s.setLabels)
+	conv.GET("/quick-replies", s.conversationQuickReplies)
+	authed.GET("/labels", s.listLabels)
+	authed.GET("/inbox/summary", s.inboxSummary)
+	authed.GET("/quick-replies", s.listQuickReplies)
+	authed.POST("/quick-replies", s.createQuickReply)
+	authed.PUT("/quick-replies/:id", s.updateQuickReply)
+	authed.DELETE("/quick-replies/:id", s.deleteQuickReply)
+	authed.GET("/forbidden-phrases", s.listPhrases)
+	authed.POST("/forbidden-phrases", s.requireRole("admin", "supervisor"), s.addPhrase)
+	authed.DELETE("/forbidden-phrases/:id", s.requireRole("admin", "supervisor"), s.deletePhrase)
+	authed.GET("/users", s.requireRole("admin", "supervisor", "agent"), s.listStaff)
+	authed.PATCH("/users/:id", s.requireRole("admin", "supervisor"), s.updateStaff)
 	// Service quality: inquiry category and complaints, tickets, shift handover, reports.
 	staff := s.requireRole("admin", "supervisor", "agent")
 	conv.POST("/category", staff, s.setCategory)

@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/coder/websocket/wsjson"
 	"github.com/gin-gonic/gin"
 
+	"github.com/chatbridge/chatbridge/internal/presence"
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/store"
 	"github.com/chatbridge/chatbridge/internal/view"
@@ -71,12 +74,33 @@ func (s *Server) websocket(c *gin.Context) {
 	if err := write(ctx, conn, wsEvent{Type: "ready", Data: json.RawMessage("{}"), Cursor: realtime.FormatCursor(time.Now())}); err != nil {
 		return
 	}
+	// The socket is the user's session: presence counts it live while it beats.
+	// Coming back online (and taking the chats that waited) must finish even if the
+	// socket drops at once, so it does not hang on the socket's context.
+	socketID := newSocketID()
+	connCtx, cancelConn := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	err = s.Presence.Connected(connCtx, u, socketID, time.Now().UTC())
+	cancelConn()
+	if err != nil {
+		requestLog(c).Warn("record session", "err", err)
+	}
+	defer func() {
+		if err := s.Presence.Disconnected(context.WithoutCancel(ctx), u.ID, socketID, time.Now().UTC()); err != nil {
+			requestLog(c).Warn("record session end", "err", err)
+		}
+	}()
+	beat := time.NewTicker(presence.HeartbeatEvery)
+	defer beat.Stop()
 	ping := time.NewTicker(30 * time.Second)
 	defer ping.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-beat.C:
+			if err := s.Presence.Heartbeat(ctx, u.ID, socketID, time.Now().UTC()); err != nil {
+				requestLog(c).Warn("session heartbeat", "err", err)
+			}
 		case <-sub.Dropped():
 			conn.Close(websocket.StatusTryAgainLater, "too slow: reconnect with since")
 			return
@@ -93,6 +117,12 @@ func (s *Server) websocket(c *gin.Context) {
 			}
 		}
 	}
+}
+
+func newSocketID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 func write(ctx context.Context, conn *websocket.Conn, ev wsEvent) error {

@@ -28,4 +28,6 @@ const (
 	EventStageChanged = "stage_changed"
 	EventResolved     = "resolved"
 	EventReopened     = "reopened"
+	// EventNote is an agent's private note on the thread: never sent to the buyer.
+	EventNote = "note"
 )

@@ -59,6 +59,9 @@ type Customer struct {
 	Name       string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+
+	// LastAgentID is the agent who last served the buyer: routing prefers them.
+	LastAgentID *uint64
 }
 
 // Conversation is the one thread between a shop and a buyer on a channel.
@@ -78,6 +81,8 @@ type Conversation struct {
 
 	// Category is the inquiry's class (service.go); empty until classified.
 	Category Category
+	// Labels are the conversation's labels, comma-separated (conversation_labels indexes them).
+	Labels string
 }
 
 // Message is one chat message in either direction. ExternalID is the platform's id of
@@ -101,6 +106,9 @@ type Message struct {
 	SentAt         *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	// OnceKey marks a message the system sends at most once per conversation (the greeting).
+	OnceKey *string
 	// MediaID names the image of an image message; Media is loaded with the message.
 	MediaID *uint64
 	Media   *Media `gorm:"foreignKey:MediaID"`

@@ -18,6 +18,8 @@ type ShopSettings struct {
 	// Service holds the service standards and the rules of tickets, ratings and
 	// complaints (service_settings.go).
 	Service ServiceSettings `json:"service"`
+	// Inbox holds the greeting, the routing limit and the presence grace period.
+	Inbox InboxSettings `json:"inbox"`
 	// Logistics is how parcels are followed (models/settings_logistics.go).
 	Logistics LogisticsSettings `json:"logistics"`
 }

@@ -37,6 +37,8 @@ type Handlers struct {
 	Poller     ChannelPoller
 	// Service runs the timed sweep of the service area (ticket reminders).
 	Service ServiceSweeper
+	// Presence sweeps dropped sessions; nil leaves the task unhandled.
+	Presence PresenceSweeper
 	// Media fetches buyers' files; nil registers no such task.
 	Media MediaFetcher
 	// Parcels follows parcels (nil: the parcel tasks are not served).
@@ -99,6 +101,9 @@ func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.L
 	})
 	if h.Service != nil {
 		mux.HandleFunc(TypeServiceSweep, handleServiceSweep(h.Service))
+	}
+	if h.Presence != nil {
+		mux.HandleFunc(TypePresenceSweep, handlePresenceSweep(h.Presence))
 	}
 	if h.Media != nil {
 		mux.HandleFunc(TypeFetchMedia, handleFetchMedia(h.Media))

@@ -32,6 +32,8 @@ import (
 	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
+	"github.com/chatbridge/chatbridge/internal/presence"
+	"github.com/chatbridge/chatbridge/internal/quickreplies"
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/redislock"
 	"github.com/chatbridge/chatbridge/internal/reports"
@@ -145,6 +147,8 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		Media: files, MediaQueue: tasks, Health: chans, Watchers: []inbox.OrderWatcher{parcels},
 	})
 	parcels.SetStager(ib)
+	sessions := presence.New(rdb, db, ib, shopSettings, log)
+	replies := quickreplies.NewService(db, ib, inbox.ForbiddenPhrases)
 	orderSvc := orders.NewService(db, tasks, chans, registry, log)
 	clock := opts.Now
 	if clock == nil {
@@ -181,6 +185,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	mets.Gauge("chatbridge_websocket_connections", "Open WebSocket connections on this process.", func() float64 { return float64(hub.Subscribers()) })
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
+		Presence: sessions, QuickReplies: replies,
 		Inquiry: inquirySvc, Tickets: ticketSvc, Handovers: handover.NewService(db, ib, clock),
 		Reports:   reports.NewService(db, shopSettings, clock),
 		Logistics: parcels, Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
@@ -209,7 +214,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	var asynqSrv *asynq.Server
 	if roles.Work {
 		var mux *asynq.ServeMux
-		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Media: files, Parcels: parcels, Service: ticketSvc}, mets, log, worker.Options{
+		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Media: files, Parcels: parcels, Presence: sessions, Service: ticketSvc}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
 		})
 		if err := asynqSrv.Start(mux); err != nil {
@@ -227,6 +232,12 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 			worker.SchedulePolls(ctx, db, registry, tasks, log, 15*time.Second)
 			return nil
 		})
+		if cfg.PresenceSweepEvery > 0 {
+			goRun("presence sweep", func() error {
+				worker.SchedulePresenceSweeps(ctx, tasks, log, cfg.PresenceSweepEvery)
+				return nil
+			})
+		}
 		goRun("parcel sweeps", func() error {
 			worker.ScheduleParcelSweeps(ctx, tasks, parcels.Now, cfg.LogisticsSweepInterval, log)
 			return nil

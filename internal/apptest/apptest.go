@@ -57,6 +57,9 @@ func fast(t testing.TB, cfg config.Config) config.Config {
 	cfg.OutboundRetryBase = 200 * time.Millisecond
 	cfg.ShutdownTimeout = 5 * time.Second
 	cfg.LogLevel = "warn"
+	// No timed presence sweep: a test that needs one calls presence.Tracker.Sweep with
+	// the time it chooses (an agent set online through the API alone has no session).
+	cfg.PresenceSweepEvery = 0
 	return cfg
 }
 

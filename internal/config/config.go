@@ -50,6 +50,9 @@ type Config struct {
 	OutboundMaxRetry  int           `yaml:"outbound_max_retry" env:"OUTBOUND_MAX_RETRY"`
 	OutboundRetryBase time.Duration `yaml:"outbound_retry_base" env:"OUTBOUND_RETRY_BASE"`
 	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
+	// PresenceSweepEvery is how often agents whose session dropped are looked for; 0 turns
+	// the sweep off.
+	PresenceSweepEvery time.Duration `yaml:"presence_sweep_every" env:"PRESENCE_SWEEP_EVERY"`
 
 	// Media: images buyers and agents send. Stored in a local folder (media_dir, default
 	// data_dir/media) or in S3-compatible object storage (media_storage: s3).
@@ -71,21 +74,22 @@ type Config struct {
 // Default is the configuration of a fresh machine: the embedded single-machine store.
 func Default() Config {
 	return Config{
-		HTTPAddr:          ":8080",
-		DataDir:           "data",
-		AdminUser:         "admin",
-		SessionTTL:        7 * 24 * time.Hour,
-		LoginFailures:     5,
-		LoginWindow:       15 * time.Minute,
-		LogLevel:          "info",
-		LogFormat:         "json",
-		WorkerConcurrency: 20,
-		OutboundMaxRetry:  8,
-		OutboundRetryBase: time.Second,
-		ShutdownTimeout:   20 * time.Second,
-		MediaStorage:      "local",
-		MediaMaxBytes:     20 << 20,
-		MediaURLTTL:       24 * time.Hour,
+		HTTPAddr:           ":8080",
+		DataDir:            "data",
+		AdminUser:          "admin",
+		SessionTTL:         7 * 24 * time.Hour,
+		LoginFailures:      5,
+		LoginWindow:        15 * time.Minute,
+		LogLevel:           "info",
+		LogFormat:          "json",
+		WorkerConcurrency:  20,
+		OutboundMaxRetry:   8,
+		OutboundRetryBase:  time.Second,
+		PresenceSweepEvery: 15 * time.Second,
+		ShutdownTimeout:    20 * time.Second,
+		MediaStorage:       "local",
+		MediaMaxBytes:      20 << 20,
+		MediaURLTTL:        24 * time.Hour,
 
 		LogisticsSweepInterval: time.Minute,
 	}
@@ -173,6 +177,7 @@ func (c Config) Validate() error {
 		{"worker_concurrency", "must be at least 1", c.WorkerConcurrency < 1},
 		{"outbound_max_retry", "must be between 0 and 100", c.OutboundMaxRetry < 0 || c.OutboundMaxRetry > 100},
 		{"outbound_retry_base", "must be positive", c.OutboundRetryBase <= 0},
+		{"presence_sweep_every", "must be 0 (off) or at least 1s", c.PresenceSweepEvery != 0 && c.PresenceSweepEvery < time.Second},
 		{"shutdown_timeout", "must be positive", c.ShutdownTimeout <= 0},
 		{"media_storage", "must be local or s3", !oneOf(c.MediaStorage, "local", "s3")},
 		{"media_max_bytes", "must be between 1024 and 1073741824 (1 KiB to 1 GiB)", c.MediaMaxBytes < 1<<10 || c.MediaMaxBytes > 1<<30},

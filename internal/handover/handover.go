@@ -17,10 +17,10 @@ import (
 	"github.com/chatbridge/chatbridge/models"
 )
 
-// Router routes a conversation again (inbox.Reroute) and shows conversations live.
+// Router routes a conversation again inside the transaction (inbox.Reroute, never to
+// the agent leaving); the function it returns shows the change live after the commit.
 type Router interface {
-	Reroute(ctx context.Context, tx *store.DB, conv *models.Conversation) error
-	PublishConversation(ctx context.Context, shopID, id uint64)
+	Reroute(ctx context.Context, tx *store.DB, conv *models.Conversation, exclude uint64) (func(context.Context), error)
 }
 
 // Service records handovers.
@@ -73,8 +73,12 @@ func (s *Service) EndShift(ctx context.Context, actor, user *models.User, in Han
 		return nil, &models.InvalidError{Field: "user_id", Reason: "must be an agent or supervisor of the shop"}
 	}
 	shopID := *user.ShopID
-	var res Result
+	var (
+		res   Result
+		after []func(context.Context)
+	)
 	err := s.db.Tx(ctx, func(tx *store.DB) error {
+		after = nil
 		res = Result{Handover: models.Handover{ShopID: shopID, UserID: user.ID, CreatedBy: actor.ID, Note: note, CreatedAt: s.now().UTC()}}
 		if err := tx.SetUserStatus(ctx, user.ID, models.UserOffline); err != nil {
 			return err
@@ -90,19 +94,20 @@ func (s *Service) EndShift(ctx context.Context, actor, user *models.User, in Han
 			return err
 		}
 		for i := range convs {
-			it, err := s.handOn(ctx, tx, actor, &res.Handover, &convs[i], strings.TrimSpace(in.ChatNotes[convs[i].ID]))
+			it, fn, err := s.handOn(ctx, tx, actor, &res.Handover, &convs[i], strings.TrimSpace(in.ChatNotes[convs[i].ID]))
 			if err != nil {
 				return err
 			}
 			res.Items = append(res.Items, *it)
+			after = append(after, fn)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("handover: user %d: %w", user.ID, err)
 	}
-	for _, it := range res.Items {
-		s.router.PublishConversation(ctx, shopID, it.ConversationID)
+	for _, fn := range after {
+		fn(ctx)
 	}
 	return &res, nil
 }
@@ -123,18 +128,19 @@ func checkNamed(notes map[uint64]string, convs []models.Conversation) error {
 
 // handOn routes one chat again and records it with its note, in the handover and in
 // the chat's own events (so whoever takes it sees the point of attention).
-func (s *Service) handOn(ctx context.Context, tx *store.DB, actor *models.User, h *models.Handover, conv *models.Conversation, note string) (*models.HandoverItem, error) {
+func (s *Service) handOn(ctx context.Context, tx *store.DB, actor *models.User, h *models.Handover, conv *models.Conversation, note string) (*models.HandoverItem, func(context.Context), error) {
 	from := *conv.AssigneeID
-	if err := s.router.Reroute(ctx, tx, conv); err != nil {
-		return nil, err
+	after, err := s.router.Reroute(ctx, tx, conv, from)
+	if err != nil {
+		return nil, nil, err
 	}
 	it := &models.HandoverItem{HandoverID: h.ID, ConversationID: conv.ID, Note: note, ToUserID: conv.AssigneeID}
 	if err := tx.InsertHandoverItem(ctx, it); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	_, err := tx.RecordConversationEvent(ctx, conv.ShopID, conv.ID, models.EventHandover, &actor.ID, map[string]any{
+	_, err = tx.RecordConversationEvent(ctx, conv.ShopID, conv.ID, models.EventHandover, &actor.ID, map[string]any{
 		"handover_id": view.ID(h.ID), "from": view.ID(from), "to": view.OptionalID(conv.AssigneeID), "note": note})
-	return it, err
+	return it, after, err
 }
 
 // List answers a shop's handovers newest first (before the id, 0: the newest), with the

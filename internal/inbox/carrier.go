@@ -12,12 +12,12 @@ import (
 // before the platform said so). It runs inside the caller's transaction, with conv
 // locked, and records the stage change with by "logistics", re-routing the chat when
 // its agent lacks the new stage's skill. The function it returns (nil when the stage
-// stayed) publishes the conversation after the commit.
+// stayed) publishes the conversation and the thread's events after the commit.
 func (s *Service) RestageByCarrier(ctx context.Context, tx *store.DB, conv *models.Conversation) (func(context.Context), error) {
-	id, err := s.restage(ctx, tx, conv, conv.CustomerID, "logistics")
-	if err != nil || id == 0 {
+	fx := &effects{}
+	if err := s.restage(ctx, tx, conv, conv.CustomerID, "logistics", fx); err != nil || len(fx.conversations) == 0 {
 		return nil, err
 	}
 	shopID := conv.ShopID
-	return func(ctx context.Context) { s.publishConversation(ctx, shopID, id) }, nil
+	return func(ctx context.Context) { s.apply(ctx, shopID, fx) }, nil
 }

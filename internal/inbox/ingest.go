@@ -35,8 +35,10 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 	var (
 		msg    *models.Message
 		convID uint64
+		fx     *effects
 	)
 	err := s.db.Tx(ctx, func(tx *store.DB) error {
+		fx = &effects{}
 		now := s.now()
 		cust, err := tx.EnsureCustomer(ctx, ch.ShopID, ch.ID, in.Customer.ID, in.Customer.Name)
 		if err != nil {
@@ -68,11 +70,14 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 		if err := tx.RecordInbound(ctx, conv.ID, now, preview(in)); err != nil {
 			return err
 		}
+		if err := s.index(ctx, tx, conv, in.Customer.Name, in.Text); err != nil {
+			return err
+		}
 		switch {
 		case created:
-			err = record(ctx, tx, conv, models.EventCreated, nil, map[string]any{"stage": conv.Stage})
+			err = fx.record(ctx, tx, conv, models.EventCreated, nil, map[string]any{"stage": conv.Stage})
 		case reopened:
-			err = record(ctx, tx, conv, models.EventReopened, nil, map[string]any{"by": "buyer"})
+			err = fx.record(ctx, tx, conv, models.EventReopened, nil, map[string]any{"by": "buyer"})
 		}
 		if err != nil {
 			return err
@@ -82,9 +87,9 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 		}
 		convID = conv.ID
 		if created || reopened || conv.AssigneeID == nil {
-			return s.route(ctx, tx, conv)
+			_, err = s.route(ctx, tx, conv, fx, routeOpts{reopened: reopened})
 		}
-		return nil
+		return err
 	})
 	if errors.Is(err, store.ErrDuplicate) {
 		s.count(ch.Type, true)
@@ -96,7 +101,8 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 	s.count(ch.Type, false)
 	s.queueMediaFetch(ctx, msg)
 	s.publishMessage(ctx, realtime.MessageCreated, msg)
-	s.publishConversation(ctx, ch.ShopID, convID)
+	fx.touch(convID)
+	s.apply(ctx, ch.ShopID, fx)
 	return nil
 }
 
@@ -149,11 +155,11 @@ func previewOf(typ, text string) string {
 // conversation to the stage the order gives.
 func (s *Service) ingestOrder(ctx context.Context, ch adapters.Channel, in *adapters.OrderEvent) error {
 	var (
-		changedConv uint64
-		after       []func(context.Context)
+		after []func(context.Context)
+		fx    *effects
 	)
 	err := s.db.Tx(ctx, func(tx *store.DB) error {
-		changedConv, after = 0, nil
+		after, fx = nil, &effects{}
 		cust, err := tx.EnsureCustomer(ctx, ch.ShopID, ch.ID, in.CustomerID, "")
 		if err != nil {
 			return err
@@ -177,8 +183,7 @@ func (s *Service) ingestOrder(ctx context.Context, ch adapters.Channel, in *adap
 		if conv == nil {
 			return nil // the stage is set when the buyer first writes
 		}
-		changedConv, err = s.restage(ctx, tx, conv, cust.ID, "order")
-		return err
+		return s.restage(ctx, tx, conv, cust.ID, "order", fx)
 	})
 	if err != nil {
 		return fmt.Errorf("inbox: ingest order %q: %w", in.ExternalID, err)
@@ -186,39 +191,34 @@ func (s *Service) ingestOrder(ctx context.Context, ch adapters.Channel, in *adap
 	for _, fn := range after {
 		fn(ctx)
 	}
-	if changedConv != 0 {
-		s.publishConversation(ctx, ch.ShopID, changedConv)
-	}
+	s.apply(ctx, ch.ShopID, fx)
 	return nil
 }
 
 // restage moves a conversation to the stage its buyer's latest order gives (an order
 // change always re-classifies, ending any manual stage) and re-routes it when nobody
-// with the new stage's skill holds it; by says what changed the order. It answers the
-// conversation's id when it changed.
-func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conversation, customerID uint64, by string) (uint64, error) {
+// with the new stage's skill holds it; by says what changed the order.
+func (s *Service) restage(ctx context.Context, tx *store.DB, conv *models.Conversation, customerID uint64, by string, fx *effects) error {
 	latest, err := tx.LatestOrder(ctx, customerID)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	stage := StageOf(latest)
 	if stage == conv.Stage {
-		return 0, nil
+		return nil
 	}
 	if err := tx.UpdateConversation(ctx, conv.ID, map[string]any{"stage": stage}); err != nil {
-		return 0, err
+		return err
 	}
-	err = record(ctx, tx, conv, models.EventStageChanged, nil, map[string]any{"from": conv.Stage, "to": stage, "by": by})
+	err = fx.record(ctx, tx, conv, models.EventStageChanged, nil, map[string]any{"from": conv.Stage, "to": stage, "by": by})
 	if err != nil {
-		return 0, err
+		return err
 	}
 	conv.Stage = stage
 	if conv.AssigneeID == nil || !s.agentHasSkill(ctx, tx, *conv.AssigneeID, stage) {
-		if err := s.route(ctx, tx, conv); err != nil {
-			return 0, err
-		}
+		_, err = s.route(ctx, tx, conv, fx, routeOpts{})
 	}
-	return conv.ID, nil
+	return err
 }
 
 func orderFromEvent(ch adapters.Channel, customerID uint64, in *adapters.OrderEvent) *models.Order {

@@ -1,31 +1,52 @@
 package inbox
 
 import (
+	"encoding/json"
+	"os"
 	"slices"
 	"testing"
 
 	"github.com/chatbridge/chatbridge/models"
 )
 
-func TestForbiddenPhrasesToleratesSpacingAndPunctuation(t *testing.T) {
-	cases := []struct {
-		text string
-		want []string
-	}{
-		{"大点声,听不见!", []string{"大点声,听不见!"}},
-		{"大 点 声！！听不见", []string{"大点声,听不见!"}},
-		{"亲，这是规定。。我有什么办法", []string{"这是规定,我有什么办法。"}},
-		{"你不是说今天发货吗？", []string{"你不是说XX吗?"}},
-		{"你到售后部门问问吧", []string{"你到XX部门问问吧。"}},
-		{"不是告诉你了 怎么还不明白", []string{"不是告诉你了,怎么还不明白?"}},
-		{"您好，今天就能发货哦", nil},
-		{"你不是说", nil},
-		{"", nil},
+// phraseCases are shared with the web composer's tests, so the live warning and the
+// server's refusal agree.
+type phraseCases struct {
+	List  []string `json:"list"`
+	Cases []struct {
+		Text string   `json:"text"`
+		Want []string `json:"want"`
+	} `json:"cases"`
+	Normalize []struct{ Text, Want string } `json:"normalize"`
+}
+
+func loadPhraseCases(t *testing.T) phraseCases {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/forbidden_phrases.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range cases {
-		got := ForbiddenPhrases(tc.text, StandardForbiddenPhrases)
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("ForbiddenPhrases(%q) = %q, want %q", tc.text, got, tc.want)
+	var c phraseCases
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestForbiddenPhrasesToleratesSpacingAndPunctuation(t *testing.T) {
+	c := loadPhraseCases(t)
+	if !slices.Equal(c.List[:len(StandardForbiddenPhrases)], StandardForbiddenPhrases) {
+		t.Fatalf("the shared cases start from %q, not the standard list", c.List)
+	}
+	for _, tc := range c.Cases {
+		got := ForbiddenPhrases(tc.Text, c.List)
+		if !slices.Equal(got, tc.Want) && !(len(got) == 0 && len(tc.Want) == 0) {
+			t.Errorf("ForbiddenPhrases(%q) = %q, want %q", tc.Text, got, tc.Want)
+		}
+	}
+	for _, tc := range c.Normalize {
+		if got := NormalizePhrase(tc.Text); got != tc.Want {
+			t.Errorf("NormalizePhrase(%q) = %q, want %q", tc.Text, got, tc.Want)
 		}
 	}
 }

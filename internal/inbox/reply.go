@@ -9,6 +9,7 @@ import (
 
 	"github.com/chatbridge/chatbridge/adapters"
 	"github.com/chatbridge/chatbridge/internal/realtime"
+	"github.com/chatbridge/chatbridge/internal/search"
 	"github.com/chatbridge/chatbridge/internal/store"
 	"github.com/chatbridge/chatbridge/internal/view"
 	"github.com/chatbridge/chatbridge/models"
@@ -45,52 +46,54 @@ func (s *Service) reply(ctx context.Context, author *models.User, conv *store.Co
 	if utf8.RuneCountInString(r.Text) > maxReplyLen {
 		return nil, &models.InvalidError{Field: "text", Reason: fmt.Sprintf("is longer than %d characters", maxReplyLen)}
 	}
-	phrases := ForbiddenPhrases(r.Text, StandardForbiddenPhrases)
+	if err := checkOwner(author, &conv.Conversation); err != nil {
+		return nil, err
+	}
+	list, err := s.PhraseList(ctx, conv.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	phrases := ForbiddenPhrases(r.Text, list)
 	if len(phrases) > 0 && !override {
 		return nil, &ForbiddenPhraseError{Phrases: phrases}
-	}
-	name := author.DisplayName
-	if author.AgentNo != "" {
-		name = strings.TrimSpace(name + " " + author.AgentNo)
 	}
 	msg := &models.Message{
 		ShopID: conv.ShopID, ChannelID: conv.ChannelID, ConversationID: conv.ID,
 		Direction: models.DirectionOut, Type: r.Type, Text: r.Text, Status: models.MessagePending,
-		SenderID: &author.ID, SenderName: name, Override: len(phrases) > 0,
+		SenderID: &author.ID, SenderName: senderName(author), Override: len(phrases) > 0,
 	}
 	if r.Media != nil {
 		msg.MediaID = &r.Media.ID
 	}
-	err := s.db.Tx(ctx, func(tx *store.DB) error {
-		msg.ID = 0
+	var fx *effects
+	err = s.db.Tx(ctx, func(tx *store.DB) error {
+		msg.ID, fx = 0, &effects{}
 		if err := tx.InsertMessage(ctx, msg); err != nil {
 			return err
 		}
-		updates := map[string]any{"last_message_at": s.now(), "last_message_preview": truncatePreview(previewOf(r.Type, r.Text)), "unread_count": 0}
-		// First-contact ownership: whoever answers an unassigned chat owns it.
-		owns := conv.AssigneeID == nil && author.Role == models.RoleAgent
-		if owns {
-			updates["assignee_id"] = author.ID
+		if err := s.index(ctx, tx, &conv.Conversation, "", r.Text); err != nil {
+			return err
 		}
+		updates := map[string]any{"last_message_at": s.now(), "last_message_preview": truncatePreview(previewOf(r.Type, r.Text)), "unread_count": 0}
 		if err := tx.UpdateConversation(ctx, conv.ID, updates); err != nil {
 			return err
 		}
-		if !owns {
+		// First-contact ownership: an agent answering an unassigned (or resolved) chat
+		// owns it from now on.
+		if author.Role != models.RoleAgent || equalIDs(conv.AssigneeID, &author.ID) ||
+			conv.AssigneeID != nil && conv.Status != models.StatusResolved {
 			return nil
 		}
-		return record(ctx, tx, &conv.Conversation, models.EventAssigned, author,
-			map[string]any{"from": nil, "to": view.ID(author.ID), "by": "first_reply"})
+		c := conv.Conversation
+		return s.setAssignee(ctx, tx, &c, &author.ID, author, map[string]any{"by": "first_reply"}, fx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("inbox: store reply: %w", err)
 	}
 	msg.Media = r.Media
-	if err := s.outbox.EnqueueSend(ctx, msg.ID); err != nil {
-		// The message is stored as pending; the outbound sweeper queues it again.
-		s.log.Error("queue reply for delivery", "message_id", msg.ID, "err", err)
-	}
-	s.publishMessage(ctx, realtime.MessageCreated, msg)
-	s.publishConversation(ctx, conv.ShopID, conv.ID)
+	fx.sends = append([]*models.Message{msg}, fx.sends...)
+	fx.touch(conv.ID)
+	s.apply(ctx, conv.ShopID, fx)
 	return msg, nil
 }
 
@@ -104,6 +107,11 @@ func truncatePreview(p string) string {
 		n--
 	}
 	return p[:n]
+}
+
+// index adds a message's words (and its buyer's name) to the conversation's search entry.
+func (s *Service) index(ctx context.Context, tx *store.DB, conv *models.Conversation, name, text string) error {
+	return tx.IndexTerms(ctx, conv.ShopID, conv.ID, search.Terms(name+"\n"+text))
 }
 
 // Deliver sends a pending outbound message through its channel's adapter. It returns

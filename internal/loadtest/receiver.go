@@ -38,6 +38,7 @@ type receiver struct {
 	answered                  *Counter
 	badSignature, otherEvents atomic.Int64
 	repeats                   atomic.Int64
+	unsolicited               atomic.Int64 // messages of the shop's own (greetings)
 }
 
 // startReceiver listens on addr and serves until Close.
@@ -155,8 +156,12 @@ func (r *receiver) record(body []byte, at time.Time) {
 	if repeat {
 		r.repeats.Add(1)
 	}
-	if t, ok := parseTag([]byte(ev.Message.Text), r.run); ok && t.Kind == kindReply && replies != nil {
+	t, ok := parseTag([]byte(ev.Message.Text), r.run)
+	switch {
+	case ok && t.Kind == kindReply && replies != nil:
 		replies.see(t.Seq, t.Due, at)
+	case !ok && !repeat:
+		r.unsolicited.Add(1)
 	}
 }
 

@@ -87,6 +87,9 @@ type CallbackReport struct {
 	BadSignature int64            `json:"bad_signature"`
 	Redelivered  int64            `json:"redelivered"`
 	OtherEvents  int64            `json:"other_events,omitempty"`
+	// Unsolicited counts messages no agent of the run posted: the greeting the shop
+	// sends when a new chat is first assigned, once per conversation.
+	Unsolicited int64 `json:"unsolicited,omitempty"`
 }
 
 // SenderReport tells whether the generator kept its schedule: a large lag means the
@@ -147,9 +150,9 @@ func WriteSummary(w io.Writer, r *Report) {
 		wh.Sent, wh.New, wh.Redeliveries, wh.Accepted, wh.Duplicate, wh.Wrong, wh.PerSecond, statusText(wh.Status))
 	fmt.Fprintf(w, "  websocket: %d of %d messages seen, %d missing (%d further sightings, %d reconnects)\n",
 		r.Delivery.Seen, r.Delivery.Expected, r.Delivery.Missing, r.Delivery.Repeats, r.Replies.Reconnects)
-	fmt.Fprintf(w, "  replies: %d posted, status %s; callbacks: %d of %d received, %d missing, %d bad signatures, answered %s\n",
+	fmt.Fprintf(w, "  replies: %d posted, status %s; callbacks: %d of %d received, %d missing, %d bad signatures, %d greetings, answered %s\n",
 		r.Replies.Posted, statusText(r.Replies.Status), r.Callbacks.Seen, r.Callbacks.Expected, r.Callbacks.Missing,
-		r.Callbacks.BadSignature, statusText(r.Callbacks.Answered))
+		r.Callbacks.BadSignature, r.Callbacks.Unsolicited, statusText(r.Callbacks.Answered))
 	line("webhook acknowledged", wh.Latency)
 	line("webhook -> websocket", r.Delivery.Latency)
 	line("reply posted (202)", r.Replies.Latency)

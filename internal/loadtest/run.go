@@ -114,6 +114,7 @@ func Run(ctx context.Context, o Options, log *slog.Logger) (*Report, error) {
 		Callbacks: CallbackReport{
 			PathReport: pathReport(replies, elapsed), Answered: recv.answered.Snapshot(),
 			BadSignature: recv.badSignature.Load(), Redelivered: recv.repeats.Load(), OtherEvents: recv.otherEvents.Load(),
+			Unsolicited: recv.unsolicited.Load(),
 		},
 		Sender: SenderReport{Started: pace.Started, PeakInFlight: pace.PeakInFlight, Lag: pace.Lag.Summary()},
 	}

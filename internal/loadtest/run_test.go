@@ -67,8 +67,13 @@ func TestLoadRunAgainstTheRealApp(t *testing.T) {
 		t.Errorf("replies: %d posted for %d messages seen, status %v, %d not queued", rp.Posted, d.Seen, rp.Status, rp.NotQueued)
 	}
 	cb := r.Callbacks
-	if cb.Expected != rp.Posted || cb.Seen != cb.Expected || cb.Missing != 0 || cb.BadSignature != 0 || cb.Answered["200"] != cb.Seen+cb.Redelivered {
-		t.Errorf("reply → callback: expected %d, seen %d, missing %d, bad signatures %d, answered %v", cb.Expected, cb.Seen, cb.Missing, cb.BadSignature, cb.Answered)
+	if cb.Expected != rp.Posted || cb.Seen != cb.Expected || cb.Missing != 0 || cb.BadSignature != 0 || cb.Answered["200"] != cb.Seen+cb.Redelivered+cb.Unsolicited {
+		t.Errorf("reply → callback: expected %d, seen %d, missing %d, bad signatures %d, greetings %d, answered %v",
+			cb.Expected, cb.Seen, cb.Missing, cb.BadSignature, cb.Unsolicited, cb.Answered)
+	}
+	// The shop greets each new chat once: at most one greeting per conversation.
+	if conversations := int64(o.Channels * o.Buyers); cb.Unsolicited > conversations {
+		t.Errorf("%d greetings for %d conversations", cb.Unsolicited, conversations)
 	}
 
 	if err := loadtest.WriteFiles(r, o.Out); err != nil {

@@ -25,6 +25,8 @@ const (
 	AlertCreated        = "alert.created"
 	// AlertUpdated tells that an alert was acknowledged or escalated.
 	AlertUpdated = "alert.updated"
+	// ConversationEvent carries a thread's system event or private note as it is recorded.
+	ConversationEvent = "conversation.event"
 )
 
 // Event is one change, addressed to one shop.

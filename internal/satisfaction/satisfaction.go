@@ -27,8 +27,9 @@ type Settings interface {
 
 // Outbound is the inbox's path for a message from staff to the buyer.
 type Outbound interface {
-	QueueOutbound(ctx context.Context, tx *store.DB, conv *models.Conversation, sender *models.User, text string, override bool) (*models.Message, error)
-	Dispatch(ctx context.Context, msg *models.Message)
+	// QueueOutbound stores the message in the transaction; the function it returns
+	// queues its delivery after the commit.
+	QueueOutbound(ctx context.Context, tx *store.DB, conv *models.Conversation, sender *models.User, text string, override bool) (*models.Message, func(context.Context), error)
 }
 
 // Service invites ratings and records the answers.
@@ -61,7 +62,7 @@ func (s *Service) Resolved(ctx context.Context, tx *store.DB, actor *models.User
 	if err := s.closeWaiting(ctx, tx, conv.ID, models.RatingUnanswered); err != nil {
 		return nil, err
 	}
-	msg, err := s.outbound.QueueOutbound(ctx, tx, conv, actor, rules.Service.RatingInvitationText, false)
+	msg, send, err := s.outbound.QueueOutbound(ctx, tx, conv, actor, rules.Service.RatingInvitationText, false)
 	var phrases *inbox.ForbiddenPhraseError
 	if errors.As(err, &phrases) {
 		// The shop's own text: a resolve is not refused for it, the invitation is skipped.
@@ -82,7 +83,7 @@ func (s *Service) Resolved(ctx context.Context, tx *store.DB, actor *models.User
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context) { s.outbound.Dispatch(ctx, msg) }, nil
+	return send, nil
 }
 
 // closeWaiting ends any invitation of the conversation still waiting.

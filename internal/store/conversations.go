@@ -124,83 +124,10 @@ type ConversationFilter struct {
 	// Category is "" (any), "none" (not classified yet) or an inquiry category.
 	Category  string
 	Query     string
+	Label     string
 	UpdatedAt time.Time // when set: only conversations changed after it (catch-up)
 	Cursor    string
 	Limit     int
-}
-
-// ListConversations returns a page of conversations, newest activity first, and the
-// cursor of the next page ("" at the end).
-func (db *DB) ListConversations(ctx context.Context, f ConversationFilter) ([]ConversationRow, string, error) {
-	q := db.q(ctx).Table("conversations").Select(conversationRowSelect).
-		Joins("JOIN customers cu ON cu.id = conversations.customer_id")
-	if f.ShopID != 0 {
-		q = q.Where("conversations.shop_id = ?", f.ShopID)
-	}
-	if f.VisibleTo != nil {
-		q = q.Where("(conversations.assignee_id = ? OR conversations.assignee_id IS NULL)", *f.VisibleTo)
-	}
-	if f.Stage != "" {
-		q = q.Where("conversations.stage = ?", f.Stage)
-	}
-	if f.Status != "" {
-		q = q.Where("conversations.status = ?", f.Status)
-	}
-	switch f.Assignee {
-	case "":
-	case "none":
-		q = q.Where("conversations.assignee_id IS NULL")
-	default:
-		q = q.Where("conversations.assignee_id = ?", f.Assignee)
-	}
-	if f.ChannelID != 0 {
-		q = q.Where("conversations.channel_id = ?", f.ChannelID)
-	}
-	switch f.Category {
-	case "":
-	case "none":
-		q = q.Where("conversations.category = ''")
-	default:
-		q = q.Where("conversations.category = ?", f.Category)
-	}
-	if !f.UpdatedAt.IsZero() {
-		q = q.Where("conversations.updated_at > ?", f.UpdatedAt)
-	}
-	if f.Query != "" {
-		q = db.searchConversations(ctx, q, f.Query)
-	}
-	if f.Cursor != "" {
-		at, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		q = q.Where("(conversations.last_message_at < ? OR (conversations.last_message_at = ? AND conversations.id < ?))", at, at, id)
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
-	var rows []ConversationRow
-	err := q.Order("conversations.last_message_at DESC, conversations.id DESC").Limit(limit + 1).Scan(&rows).Error
-	if err != nil {
-		return nil, "", fmt.Errorf("store: list conversations: %w", err)
-	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		last := rows[limit-1]
-		next = encodeCursor(last.LastMessageAt, last.ID)
-	}
-	return rows, next, nil
-}
-
-// searchConversations matches a buyer's name or platform id, an order id, or message text.
-func (db *DB) searchConversations(ctx context.Context, q *gorm.DB, query string) *gorm.DB {
-	like := "%" + escapeLike(query) + "%"
-	orders := db.q(ctx).Table("orders").Select("customer_id").Where("external_id = ?", query)
-	msgs := db.q(ctx).Table("messages").Select("conversation_id").Where("text LIKE ?", like)
-	return q.Where("(cu.name LIKE ? OR cu.external_id = ? OR conversations.customer_id IN (?) OR conversations.id IN (?))",
-		like, query, orders, msgs)
 }
 
 func escapeLike(s string) string {

@@ -57,27 +57,30 @@ func (db *DB) SetUserStatus(ctx context.Context, id uint64, status models.UserSt
 	return nil
 }
 
-// AgentLoad is an online agent with the number of open chats assigned to them.
-type AgentLoad struct {
-	UserID  uint64
-	Skills  string
-	MaxOpen int
-	Open    int
+// OnlineStaff lists the members of staff (of any shop) whose status is online.
+func (db *DB) OnlineStaff(ctx context.Context) ([]models.User, error) {
+	var out []models.User
+	err := db.q(ctx).Where("status = ? AND shop_id IS NOT NULL", models.UserOnline).Order("id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: online staff: %w", err)
+	}
+	return out, nil
 }
 
-// OnlineAgents lists a shop's online agents (never supervisors or admins) with their
-// current number of open conversations, fewest first.
-func (db *DB) OnlineAgents(ctx context.Context, shopID uint64) ([]AgentLoad, error) {
-	var rows []AgentLoad
-	err := db.q(ctx).Table("users u").
-		Select("u.id AS user_id, u.skills, u.max_open, COUNT(c.id) AS open").
-		Joins("LEFT JOIN conversations c ON c.assignee_id = u.id AND c.shop_id = u.shop_id AND c.status <> ?", models.StatusResolved).
-		Where("u.shop_id = ? AND u.role = ? AND u.status = ?", shopID, models.RoleAgent, models.UserOnline).
-		Group("u.id, u.skills, u.max_open").
-		Order("open ASC, u.id ASC").
-		Scan(&rows).Error
+// ShopStaff lists a shop's users, by role then name.
+func (db *DB) ShopStaff(ctx context.Context, shopID uint64) ([]models.User, error) {
+	var out []models.User
+	err := db.q(ctx).Where("shop_id = ?", shopID).Order("role, username").Limit(1000).Find(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("store: online agents of shop %d: %w", shopID, err)
+		return nil, fmt.Errorf("store: staff of shop %d: %w", shopID, err)
 	}
-	return rows, nil
+	return out, nil
+}
+
+// UpdateUser writes the given columns of a user.
+func (db *DB) UpdateUser(ctx context.Context, id uint64, updates map[string]any) error {
+	if err := db.q(ctx).Model(&models.User{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+		return fmt.Errorf("store: update user %d: %w", id, err)
+	}
+	return nil
 }

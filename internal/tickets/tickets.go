@@ -25,9 +25,9 @@ type Settings interface {
 
 // Outbound is the inbox's path for a message from staff to the buyer.
 type Outbound interface {
-	QueueOutbound(ctx context.Context, tx *store.DB, conv *models.Conversation, sender *models.User, text string, override bool) (*models.Message, error)
-	Dispatch(ctx context.Context, msg *models.Message)
-	PublishConversation(ctx context.Context, shopID, id uint64)
+	// QueueOutbound stores the message in the transaction; the function it returns
+	// queues its delivery and shows it live after the commit.
+	QueueOutbound(ctx context.Context, tx *store.DB, conv *models.Conversation, sender *models.User, text string, override bool) (*models.Message, func(context.Context), error)
 }
 
 // Alerts raises reminders (inside the transaction) and pushes them (after the commit).
@@ -228,9 +228,12 @@ func (s *Service) Close(ctx context.Context, actor *models.User, row *store.Tick
 	if text == "" {
 		text = strings.TrimSpace(in.Outcome)
 	}
-	var msg *models.Message
+	var (
+		msg  *models.Message
+		send func(context.Context)
+	)
 	err := s.db.Tx(ctx, func(tx *store.DB) error {
-		msg = nil
+		msg, send = nil, nil
 		now := s.Now()
 		t, err := tx.LockTicket(ctx, row.ID)
 		if err != nil {
@@ -245,7 +248,7 @@ func (s *Service) Close(ctx context.Context, actor *models.User, row *store.Tick
 			if err != nil {
 				return err
 			}
-			if msg, err = s.outbound.QueueOutbound(ctx, tx, &conv.Conversation, actor, text, in.Override); err != nil {
+			if msg, send, err = s.outbound.QueueOutbound(ctx, tx, &conv.Conversation, actor, text, in.Override); err != nil {
 				return messageField(err)
 			}
 			updates["outcome_message_id"] = msg.ID
@@ -263,9 +266,8 @@ func (s *Service) Close(ctx context.Context, actor *models.User, row *store.Tick
 	if err != nil {
 		return fmt.Errorf("tickets: close %d: %w", row.ID, err)
 	}
-	if msg != nil {
-		s.outbound.Dispatch(ctx, msg)
-		s.outbound.PublishConversation(ctx, row.ShopID, row.ConversationID)
+	if send != nil {
+		send(ctx)
 	}
 	return nil
 }

@@ -47,13 +47,14 @@ func (a *announced) count(kind string) int {
 // outbox records the messages a closing ticket sends; the app tests use the real inbox.
 type outbox struct{ sent []*models.Message }
 
-func (o *outbox) QueueOutbound(ctx context.Context, tx *store.DB, conv *models.Conversation, sender *models.User, text string, override bool) (*models.Message, error) {
+func (o *outbox) QueueOutbound(ctx context.Context, tx *store.DB, conv *models.Conversation, sender *models.User, text string, override bool) (*models.Message, func(context.Context), error) {
 	m := &models.Message{ShopID: conv.ShopID, ChannelID: conv.ChannelID, ConversationID: conv.ID, Direction: models.DirectionOut,
 		Type: "text", Text: text, Status: models.MessagePending, SenderID: &sender.ID}
-	return m, tx.InsertMessage(ctx, m)
+	if err := tx.InsertMessage(ctx, m); err != nil {
+		return nil, nil, err
+	}
+	return m, func(context.Context) { o.sent = append(o.sent, m) }, nil
 }
-func (o *outbox) Dispatch(_ context.Context, m *models.Message)       { o.sent = append(o.sent, m) }
-func (o *outbox) PublishConversation(context.Context, uint64, uint64) {}
 func newService(db *store.DB, pub *announced, out *outbox, now time.Time) *tickets.Service {
 	log := slog.New(slog.DiscardHandler)
 	return tickets.NewService(db, settings.NewService(db, time.Minute), out, alerts.NewService(db, pub, log), log,

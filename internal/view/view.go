@@ -48,6 +48,9 @@ type Conversation struct {
 	UpdatedAt          string   `json:"updated_at"`
 	// Category is the inquiry's class; "" until an agent classifies it.
 	Category string `json:"category"`
+
+	// Labels are the conversation's labels.
+	Labels []string `json:"labels"`
 }
 
 // NewConversation renders a conversation row.
@@ -57,8 +60,19 @@ func NewConversation(r *store.ConversationRow) Conversation {
 		Customer: Customer{ID: r.CustomerExternalID, Name: r.CustomerName},
 		Stage:    string(r.Stage), Status: string(r.Status), AssigneeID: OptionalID(r.AssigneeID),
 		LastMessageAt: Time(r.LastMessageAt), LastMessagePreview: r.LastMessagePreview,
-		UnreadCount: r.UnreadCount, UpdatedAt: Time(r.UpdatedAt), Category: string(r.Category),
+		UnreadCount: r.UnreadCount, UpdatedAt: Time(r.UpdatedAt), Category: string(r.Category), Labels: splitList(r.Labels),
 	}
+}
+
+// splitList reads a comma-separated column; empty gives an empty list, never null.
+func splitList(s string) []string {
+	out := []string{}
+	for _, v := range strings.Split(s, ",") {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // Message is one chat message.
@@ -146,6 +160,9 @@ type User struct {
 	AgentNo     string   `json:"agent_no"`
 	Skills      []string `json:"skills"`
 	Status      string   `json:"status"`
+
+	// MaxOpen is the agent's own routing limit (0: the shop's default).
+	MaxOpen int `json:"max_open"`
 }
 
 // NewUser renders a user.
@@ -157,7 +174,7 @@ func NewUser(u *models.User) User {
 		}
 	}
 	return User{ID: ID(u.ID), Username: u.Username, Role: string(u.Role), ShopID: OptionalID(u.ShopID),
-		DisplayName: u.DisplayName, AgentNo: u.AgentNo, Skills: skills, Status: string(u.Status)}
+		DisplayName: u.DisplayName, AgentNo: u.AgentNo, Skills: skills, Status: string(u.Status), MaxOpen: u.MaxOpen}
 }
 
 // OrderNote is one change of an order's note, with its write-back outcome.

@@ -18,6 +18,7 @@ export const NAV_ITEMS: NavItem[] = [
   { route: 'tickets', label: 'service.nav.tickets', roles: ['admin', 'supervisor', 'agent'] },
   { route: 'handover', label: 'service.nav.handover', roles: ['supervisor', 'agent'] },
   { route: 'reports', label: 'service.nav.reports', roles: ['supervisor'] },
+  { route: 'settings', label: 'desk.nav.settings', roles: ['admin', 'supervisor', 'agent'] },
   { route: 'channels', label: 'channels.nav', roles: ['admin', 'supervisor'] },
   { route: 'logistics-settings', label: 'logistics.nav', roles: ['admin', 'supervisor'] },
 ]

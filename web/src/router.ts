@@ -3,6 +3,7 @@ import { auth, ensureUser } from './stores/auth'
 import ChannelsView from './views/ChannelsView.vue'
 import InboxView from './views/InboxView.vue'
 import LoginView from './views/LoginView.vue'
+import SettingsView from './views/SettingsView.vue'
 import LogisticsSettingsView from './views/LogisticsSettingsView.vue'
 import HandoverView from './views/service/HandoverView.vue'
 import ReportsView from './views/service/ReportsView.vue'
@@ -19,6 +20,7 @@ export const router = createRouter({
     { path: '/reports', name: 'reports', component: ReportsView, meta: { roles: ['supervisor'] } },
     { path: '/tickets', name: 'tickets', component: TicketsView, meta: { roles: ['admin', 'supervisor', 'agent'] } },
     { path: '/handover', name: 'handover', component: HandoverView, meta: { roles: ['supervisor', 'agent'] } },
+    { path: '/settings', name: 'settings', component: SettingsView },
     { path: '/channels', name: 'channels', component: ChannelsView, meta: { roles: ['admin', 'supervisor'] } },
     {
       path: '/settings/logistics',

@@ -77,6 +77,7 @@ async function mountPage() {
       { path: '/', name: 'inbox', component: { template: '<div />' } },
       { path: '/channels', name: 'channels', component: ChannelsView },
       { path: '/settings/logistics', name: 'logistics-settings', component: { template: '<div />' } },
+      { path: '/settings', name: 'settings', component: { template: '<div />' } },
       { path: '/login', name: 'login', component: { template: '<div />' } },
       // The other pages of the navigation, which the page's top bar links to.
       { path: '/tickets', name: 'tickets', component: { template: '<div />' } },

@@ -132,3 +132,56 @@ describe('MessageComposer', () => {
     w.unmount()
   })
 })
+
+describe('MessageComposer: live warning and quick replies', () => {
+  const phrases = ['大点声,听不见!', '这是规定,我有什么办法。']
+
+  it('warns while typing and blocks the send before any request, until sent anyway', async () => {
+    responses.push(() => json(202, { id: 'm-7', status: 'pending' }))
+    const w = mount(MessageComposer, { props: { conversationId: 'c1', phrases }, global: { plugins: [i18n] }, attachTo: document.body })
+    const input = w.get('[data-testid="composer-input"]')
+    await input.setValue('您好')
+    expect(w.find('[data-testid="composer-live-warning"]').exists()).toBe(false)
+    await input.setValue('大 点 声！听不见')
+    await input.trigger('input')
+    expect(w.findAll('[data-testid="live-phrase"]').map((p) => p.text())).toEqual(['大点声,听不见!'])
+    await input.trigger('keydown', { key: 'Enter' })
+    await flushPromises()
+    expect(calls).toHaveLength(0)
+    expect(w.findAll('[data-testid="forbidden-phrase"]').map((p) => p.text())).toEqual(['大点声,听不见!'])
+    await w.get('[data-testid="composer-send-anyway"]').trigger('click')
+    await flushPromises()
+    expect(calls).toHaveLength(1)
+    expect(body(0)).toEqual({ type: 'text', text: '大 点 声！听不见', override: true })
+    w.unmount()
+  })
+
+  it('offers quick replies after "/" and inserts the filled-in text with Enter', async () => {
+    const quickReplies = [
+      { id: 'q1', scope: 'shop', stage: '', step: '', title: '发货通知', text: '订单{order_id}已发出', position: 0, rendered: '订单T1已发出' },
+      { id: 'q2', scope: 'shop', stage: '', step: 'favorite', title: '收藏', text: '收藏店铺有惊喜', position: 1, rendered: '收藏店铺有惊喜' },
+    ] as const
+    const w = mount(MessageComposer, {
+      props: { conversationId: 'c1', phrases, quickReplies: [...quickReplies] },
+      global: { plugins: [i18n] },
+      attachTo: document.body,
+    })
+    const input = w.get('[data-testid="composer-input"]')
+    const el = input.element as HTMLTextAreaElement
+    await input.setValue('亲 /收')
+    el.setSelectionRange(4, 4)
+    await input.trigger('input')
+    expect(w.findAll('[data-testid="quick-reply-item"]').map((i) => i.attributes('data-id'))).toEqual(['q2'])
+    await input.setValue('亲 /')
+    el.setSelectionRange(3, 3)
+    await input.trigger('input')
+    await input.trigger('keydown', { key: 'ArrowDown' })
+    await input.trigger('keydown', { key: 'ArrowUp' })
+    await input.trigger('keydown', { key: 'Enter' })
+    await flushPromises()
+    expect(el.value).toBe('亲 订单T1已发出')
+    expect(calls).toHaveLength(0) // inserting is not sending
+    expect(w.find('[data-testid="quick-reply-menu"]').exists()).toBe(false)
+    w.unmount()
+  })
+})

@@ -48,6 +48,7 @@ export interface Conversation {
   updated_at?: string
   /** The inquiry's category ("" until classified). */
   category?: string
+  labels?: string[]
 }
 
 export interface ConversationPage {
@@ -235,6 +236,7 @@ export type RealtimeEvent =
   | { type: 'message.updated'; data: Message; cursor?: string }
   | { type: 'conversation.updated'; data: Conversation; cursor?: string }
   | { type: 'alert.created'; data: Alert; cursor?: string }
+  | { type: 'conversation.event'; data: import('./desk').ConversationEvent; cursor?: string }
 
 export interface ConversationQuery {
   stage?: Stage
@@ -243,6 +245,7 @@ export interface ConversationQuery {
   category?: string
   assignee?: string
   q?: string
+  label?: string
   cursor?: string
   limit?: number
 }

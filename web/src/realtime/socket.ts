@@ -33,7 +33,7 @@ export function backoffDelay(failures: number, min = MIN_RECONNECT_DELAY_MS, max
   return Math.min(max, min * 2 ** Math.min(n - 1, 30))
 }
 
-const EVENT_TYPES = new Set(['message.created', 'message.updated', 'conversation.updated', 'alert.created'])
+const EVENT_TYPES = new Set(['message.created', 'message.updated', 'conversation.updated', 'alert.created', 'conversation.event'])
 
 /** Parses one frame; returns null for anything that is not a known event. */
 export function parseFrame(raw: unknown): (RealtimeEvent & { cursor?: string }) | { cursor?: string } | null {

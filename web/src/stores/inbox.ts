@@ -17,6 +17,8 @@ export interface ListFilters {
   status: ConversationStatus | 'all'
   assignee: AssigneeFilter
   q: string
+  /** Only conversations with this label ('' for all). */
+  label?: string
 }
 
 export interface ThreadState {
@@ -171,6 +173,7 @@ export function createInboxStore(deps: { api?: ApiClient; hooks?: InboxHooks } =
     if (f.status !== 'all' && c.status !== f.status) return false
     if (f.assignee === 'mine' && (!state.userId || c.assignee_id !== state.userId)) return false
     if (f.assignee === 'none' && c.assignee_id) return false
+    if (f.label && !(c.labels ?? []).includes(f.label)) return false
     if (f.q.trim()) {
       const fromServer = state.searchIds?.[c.id] === true
       if (!fromServer && !localMatch(c, f.q)) return false
@@ -282,6 +285,7 @@ export function createInboxStore(deps: { api?: ApiClient; hooks?: InboxHooks } =
       status: f.status === 'all' ? undefined : f.status,
       assignee: f.assignee === 'mine' ? 'me' : f.assignee === 'none' ? 'none' : undefined,
       q: f.q.trim() || undefined,
+      label: f.label || undefined,
       limit: PAGE_SIZE,
     }
   }
