@@ -234,12 +234,12 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		})
 		if cfg.PresenceSweepEvery > 0 {
 			goRun("presence sweep", func() error {
-				worker.SchedulePresenceSweeps(ctx, tasks, log, cfg.PresenceSweepEvery)
+				worker.ScheduleSweeps(ctx, tasks, worker.TypePresenceSweep, time.Now, cfg.PresenceSweepEvery, log)
 				return nil
 			})
 		}
 		goRun("parcel sweeps", func() error {
-			worker.ScheduleParcelSweeps(ctx, tasks, parcels.Now, cfg.LogisticsSweepInterval, log)
+			worker.ScheduleSweeps(ctx, tasks, worker.TypeParcelSweep, parcels.Now, cfg.LogisticsSweepInterval, log)
 			return nil
 		})
 		goRun("service sweeps", func() error {
@@ -247,7 +247,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 			if every <= 0 {
 				every = 15 * time.Second
 			}
-			worker.ScheduleServiceSweeps(ctx, tasks, clock, every, log)
+			worker.ScheduleSweeps(ctx, tasks, worker.TypeServiceSweep, clock, every, log)
 			return nil
 		})
 		goRun("session pruner", func() error {
