@@ -200,4 +200,35 @@ func contractTickets(t *testing.T, e *env, clock *apptest.Clock) {
 			t.Fatalf("a close without notify_buyer sent message %s", *quiet.OutcomeMessageID)
 		}
 	})
+
+	// The message to the buyer is checked against the shop's own list, as a reply is: a
+	// phrase the supervisor added is refused, a standard one they took off is not.
+	t.Run("the shop's forbidden phrases", func(t *testing.T) {
+		var tk ticketOut
+		agent.do("POST", convPath, body(nil), http.StatusCreated, &tk)
+		closePath := "/api/v1/tickets/" + tk.ID + "/close"
+		var phrases struct{ Items []struct{ ID, Phrase string } }
+		sup.do("GET", "/api/v1/forbidden-phrases", nil, http.StatusOK, &phrases)
+		for _, p := range phrases.Items {
+			if p.Phrase == "大点声,听不见!" {
+				sup.do("DELETE", "/api/v1/forbidden-phrases/"+p.ID, nil, http.StatusNoContent, nil)
+			}
+		}
+		sup.do("POST", "/api/v1/forbidden-phrases", map[string]string{"phrase": "找平台去"}, http.StatusCreated, nil)
+		e := agent.fail("POST", closePath, map[string]any{"outcome": "已退款", "notify_buyer": true, "message": "退款的事您找 平台去"},
+			http.StatusUnprocessableEntity)
+		if e.Code != "forbidden_phrase" || len(e.Phrases) != 1 || e.Phrases[0] != "找平台去" {
+			t.Fatalf("the shop's own phrase: %+v", e)
+		}
+		var still ticketOut
+		agent.do("GET", "/api/v1/tickets/"+tk.ID, nil, http.StatusOK, &still)
+		if still.Status != "open" {
+			t.Fatal("a close refused for the shop's phrase closed the ticket")
+		}
+		var closed ticketOut
+		agent.do("POST", closePath, map[string]any{"outcome": "已退款", "notify_buyer": true, "message": "大点声，听不见！"}, http.StatusOK, &closed)
+		if closed.Status != "closed" || closed.OutcomeMessageID == nil {
+			t.Fatalf("a phrase the shop took off its list refused the close: %+v", closed)
+		}
+	})
 }

@@ -68,8 +68,8 @@ func (s *Service) afterCommit(shopID uint64, fx *effects) func(context.Context) 
 // QueueOutbound stores a message from a member of staff to the buyer as pending, inside
 // the caller's transaction, on the same outbound path as a reply: the function it
 // returns queues its delivery and shows it live (the outbound sweeper queues it if that
-// never happens). Text with forbidden phrases is refused unless override is set; the
-// override is recorded for the supervisor.
+// never happens). Text with a phrase of the shop's forbidden list is refused, as a reply
+// is, unless override is set; the override is recorded for the supervisor.
 func (s *Service) QueueOutbound(ctx context.Context, tx *store.DB, conv *models.Conversation, sender *models.User, text string, override bool) (*models.Message, func(context.Context), error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, nil, &models.InvalidError{Field: "text", Reason: "is required"}
@@ -77,7 +77,11 @@ func (s *Service) QueueOutbound(ctx context.Context, tx *store.DB, conv *models.
 	if utf8.RuneCountInString(text) > maxReplyLen {
 		return nil, nil, &models.InvalidError{Field: "text", Reason: fmt.Sprintf("is longer than %d characters", maxReplyLen)}
 	}
-	phrases := ForbiddenPhrases(text, StandardForbiddenPhrases)
+	list, err := s.phraseList(ctx, tx, conv.ShopID)
+	if err != nil {
+		return nil, nil, err
+	}
+	phrases := ForbiddenPhrases(text, list)
 	if len(phrases) > 0 && !override {
 		return nil, nil, &ForbiddenPhraseError{Phrases: phrases}
 	}
@@ -92,7 +96,7 @@ func (s *Service) QueueOutbound(ctx context.Context, tx *store.DB, conv *models.
 	if err := s.index(ctx, tx, conv, "", text); err != nil {
 		return nil, nil, err
 	}
-	err := tx.UpdateConversation(ctx, conv.ID, map[string]any{"last_message_at": s.now(), "last_message_preview": truncatePreview(text)})
+	err = tx.UpdateConversation(ctx, conv.ID, map[string]any{"last_message_at": s.now(), "last_message_preview": truncatePreview(text)})
 	if err != nil {
 		return nil, nil, err
 	}
