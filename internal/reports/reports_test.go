@@ -131,12 +131,16 @@ func seed(t *testing.T, db *store.DB) (shopID uint64, amy, bob, sue uint64) {
 	s := &seeder{t: t, db: db, shop: shop, ch: ch}
 	amy, bob, sue = s.user("Amy", "001", models.RoleAgent), s.user("Bob", "002", models.RoleAgent), s.user("Sue", "", models.RoleSupervisor)
 
-	// C1 (Amy): answered in 12 s (two buyer messages, one turn) and 40 s; a turn closed
+	// C1 (Amy): the shop's greeting in Amy's name a second after the buyer's first
+	// message is no reply; answered in 12 s (two buyer messages, one turn) and 40 s; a turn closed
 	// unanswered by the resolve, whose rating invitation at the same instant is no reply;
 	// the buyer's "5" is a turn answered in 3 s, and a rating of 5.
 	c1 := s.conversation("buyer-1")
 	s.assign(c1, local(1, "09:00:00"), amy)
 	s.in(c1, local(1, "09:00:00"))
+	greeting := "greeting"
+	s.message(&models.Message{ConversationID: c1.ID, Direction: models.DirectionOut, Status: models.MessageSent, SenderID: &amy,
+		OnceKey: &greeting, CreatedAt: local(1, "09:00:01")})
 	s.in(c1, local(1, "09:00:05"))
 	s.reply(c1, local(1, "09:00:12"), amy)
 	s.in(c1, local(1, "09:05:00"))

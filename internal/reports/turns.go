@@ -15,7 +15,7 @@ import (
 // conversation's first message, or the first after a reply or a resolve); the buyer's
 // further messages before an answer belong to it. It ends:
 //   - answered, by the first reply: an outbound message written by a member of staff,
-//     not the rating invitation and not failed. Its first-response time is the reply's
+//     not automatic (the rating invitation, the greeting) and not failed. Its first-response time is the reply's
 //     time minus the turn's start (both as ChatBridge stored them), and it counts for
 //     the replying agent;
 //   - unanswered, when the conversation is resolved first, or still waiting when the

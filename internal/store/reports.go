@@ -16,20 +16,22 @@ type ReportMessage struct {
 	SenderID       *uint64
 	Status         models.MessageStatus
 	Override       bool
-	// Invitation is set for a rating invitation, which is no reply to the buyer.
-	Invitation bool
-	CreatedAt  time.Time
+	// Automatic is set for what staff send without writing it, the rating invitation and
+	// the greeting sent on assignment (a message with a once key): no reply to the buyer.
+	Automatic bool
+	CreatedAt time.Time
 }
 
 // IsReply reports whether the message answers a waiting buyer: written by a member of
-// staff, not a rating invitation, and not failed (the buyer never got it).
+// staff, not automatic (the rating invitation, the greeting), and not failed (the buyer
+// never got it).
 func (m *ReportMessage) IsReply() bool {
-	return m.Direction == models.DirectionOut && m.SenderID != nil && !m.Invitation && m.Status != models.MessageFailed
+	return m.Direction == models.DirectionOut && m.SenderID != nil && !m.Automatic && m.Status != models.MessageFailed
 }
 
 const reportMessageSelect = "messages.id, messages.conversation_id, messages.direction, messages.sender_id, messages.status, " +
 	"messages.override, messages.created_at, " +
-	"CASE WHEN EXISTS (SELECT 1 FROM ratings r WHERE r.invite_message_id = messages.id) THEN 1 ELSE 0 END AS invitation"
+	"CASE WHEN messages.once_key IS NOT NULL OR EXISTS (SELECT 1 FROM ratings r WHERE r.invite_message_id = messages.id) THEN 1 ELSE 0 END AS automatic"
 
 // ConversationsWithInbound lists the shop's conversations that received a buyer message
 // in [from, to).
@@ -70,7 +72,7 @@ func (db *DB) LatestBefore(ctx context.Context, conversationIDs []uint64, t time
 			Where("messages.conversation_id IN ? AND messages.created_at < ?", ids, t).Group("messages.conversation_id")
 		if replies {
 			q = q.Where("messages.direction = ? AND messages.sender_id IS NOT NULL AND messages.status <> ?", models.DirectionOut, models.MessageFailed).
-				Where("NOT EXISTS (SELECT 1 FROM ratings r WHERE r.invite_message_id = messages.id)")
+				Where("messages.once_key IS NULL AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.invite_message_id = messages.id)")
 		} else {
 			q = q.Where("messages.direction = ?", models.DirectionIn)
 		}
