@@ -1,9 +1,12 @@
 package apptest
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/chatbridge/chatbridge/internal/app"
 )
@@ -114,5 +117,88 @@ func TestHandoverReroutesOpenChats(t *testing.T) {
 	aftersale.Do("GET", "/api/v1/handovers", nil, http.StatusOK, &list)
 	if len(list.Items) != 1 || list.Items[0].ID != h.ID || list.Items[0].Note != "今天活动价到 24 点；售后的坏件已登记" || list.Items[0].UserName != "Agent" {
 		t.Fatalf("the next shift reads %+v", list.Items)
+	}
+}
+
+// A handover's offline holds. The WebSocket is the agent's session, and a session that
+// comes back brings back online an agent the presence sweep had set away; an agent who
+// ended their shift stays offline whatever their sessions do, and gets no chat until
+// they choose to be online again.
+func TestHandoverOfflineHoldsWhenTheSessionReturns(t *testing.T) {
+	t.Parallel()
+	cfg := Config(t)
+	inst := Start(t, cfg, app.Roles{Serve: true, Work: true})
+	shop := inst.NewShop(t, "handover-presence", "http://127.0.0.1:9/unused")
+	shop.Supervisor.Do("PUT", "/api/v1/settings/inbox", map[string]any{"presence_grace_seconds": 60}, http.StatusOK, nil)
+	sweeper := newSweeper(t, cfg.MySQLDSN, cfg.RedisAddr, cfg.RedisDB)
+	ctx := context.Background()
+	status := func() string {
+		var me struct{ Status string }
+		shop.Agent.Do("GET", "/api/v1/me", nil, http.StatusOK, &me)
+		return me.Status
+	}
+	sockets := func() int64 {
+		rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr, DB: cfg.RedisDB})
+		defer rdb.Close()
+		n, err := rdb.ZCard(ctx, "chatbridge:presence:sockets:"+shop.AgentID).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// The agent works with the inbox open and has a chat; their session drops and the
+	// sweep sets them away.
+	live := dial(t, inst, shop.Agent, "")
+	live.next("ready", "{}")
+	setStatus(t, shop.Agent, "online")
+	inst.Webhook(t, shop, MessageBody("ho-1", "ho-buyer-1", "Held", "在吗"))
+	if got := assignee(t, shop, "Held"); got != shop.AgentID {
+		t.Fatalf("the chat went to %q, want the online agent", got)
+	}
+	Eventually(t, 10*time.Second, "the session recorded", func() bool { return sockets() == 1 })
+	if err := live.conn.CloseNow(); err != nil {
+		t.Fatal(err)
+	}
+	dropped := time.Now()
+	Eventually(t, 10*time.Second, "the session end recorded", func() bool { return sockets() == 0 })
+	if n, err := sweeper.Sweep(ctx, dropped.Add(61*time.Second)); err != nil || n != 1 || status() != "away" {
+		t.Fatalf("the sweep set %d away (%v); the agent is %s, want away", n, err, status())
+	}
+
+	// They end their shift: offline, and the chat waits for the next shift.
+	shop.Agent.Do("POST", "/api/v1/handovers", map[string]any{"note": "交班"}, http.StatusCreated, nil)
+	if got := status(); got != "offline" {
+		t.Fatalf("after the handover the agent is %s", got)
+	}
+	if got := assignee(t, shop, "Held"); got != "" {
+		t.Fatalf("after the handover the chat is with %q, want it waiting", got)
+	}
+
+	// Their session comes back (the inbox opened again) and goes: the socket's arrival,
+	// which would bring back an agent the sweep set away, is done once its end is
+	// recorded, and the agent is still offline.
+	back := dial(t, inst, shop.Agent, "")
+	back.next("ready", "{}")
+	Eventually(t, 10*time.Second, "the returning session recorded", func() bool { return sockets() == 1 })
+	if err := back.conn.CloseNow(); err != nil {
+		t.Fatal(err)
+	}
+	Eventually(t, 10*time.Second, "the returning session's end recorded", func() bool { return sockets() == 0 })
+	if got := status(); got != "offline" {
+		t.Fatalf("a returning session set the agent who handed over %s, want offline", got)
+	}
+	if n, err := sweeper.Sweep(ctx, time.Now().Add(time.Hour)); err != nil || n != 0 || status() != "offline" {
+		t.Fatalf("a later sweep set %d away (%v); the agent is %s, want offline", n, err, status())
+	}
+	inst.Webhook(t, shop, MessageBody("ho-2", "ho-buyer-2", "Later", "有人吗"))
+	if got := assignee(t, shop, "Later"); got != "" {
+		t.Fatalf("a new chat went to %q while the agent who handed over is offline", got)
+	}
+
+	// Choosing to be online starts their next shift: the waiting chats are theirs.
+	setStatus(t, shop.Agent, "online")
+	if a, b := assignee(t, shop, "Held"), assignee(t, shop, "Later"); a != shop.AgentID || b != shop.AgentID {
+		t.Fatalf("online again, the waiting chats went to %q and %q, want the agent", a, b)
 	}
 }
