@@ -140,7 +140,6 @@ func New(d Deps) http.Handler {
 	conv.POST("/tickets", staff, s.createTicket)
 	conv.GET("/tickets", staff, s.listConversationTickets)
 	authed.GET("/tickets", staff, s.listTickets)
-	authed.GET("/tickets/owners", staff, s.listTicketOwners)
 	tkt := authed.Group("/tickets/:id", staff, s.loadTicket)
 	tkt.GET("", s.getTicket)
 	tkt.PATCH("", s.updateTicket)

@@ -230,34 +230,3 @@ func (s *Server) closeTicket(c *gin.Context) {
 	}
 	s.respondTicket(c, http.StatusOK, ticket(c).ID)
 }
-
-// ticketOwner is a member of staff a ticket can be given to.
-type ticketOwner struct {
-	ID          string `json:"id"`
-	Username    string `json:"username"`
-	DisplayName string `json:"display_name"`
-	AgentNo     string `json:"agent_no"`
-	Role        string `json:"role"`
-	Status      string `json:"status"`
-}
-
-// listTicketOwners lists the shop's agents and supervisors, who can own tickets.
-func (s *Server) listTicketOwners(c *gin.Context) {
-	shopID, ok := s.shopParam(c, c.Query("shop_id"))
-	if !ok {
-		return
-	}
-	staff, err := s.DB.StaffOfShop(c.Request.Context(), shopID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items := []ticketOwner{}
-	for _, u := range staff {
-		if u.Role == models.RoleAgent || u.Role == models.RoleSupervisor {
-			items = append(items, ticketOwner{ID: view.ID(u.ID), Username: u.Username, DisplayName: u.DisplayName,
-				AgentNo: u.AgentNo, Role: string(u.Role), Status: string(u.Status)})
-		}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
-}

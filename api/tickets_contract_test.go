@@ -125,18 +125,22 @@ func contractTickets(t *testing.T, e *env, clock *apptest.Clock) {
 		}
 	})
 
+	// Owners are picked from the shop's staff list (GET /users), as transfers are: its
+	// agents and supervisors.
 	t.Run("owners are the shop's agents and supervisors", func(t *testing.T) {
-		var owners struct{ Items []struct{ ID, Role string } }
-		agent.do("GET", "/api/v1/tickets/owners", nil, http.StatusOK, &owners)
+		var staff struct{ Items []struct{ ID, Role string } }
+		agent.do("GET", "/api/v1/users", nil, http.StatusOK, &staff)
 		got := map[string]string{}
-		for _, o := range owners.Items {
-			got[o.ID] = o.Role
+		for _, o := range staff.Items {
+			if o.Role == "agent" || o.Role == "supervisor" {
+				got[o.ID] = o.Role
+			}
 		}
 		if len(got) != 3 || got[s.agent.ID] != "agent" || got[s.agent2.ID] != "agent" || got[s.sup.ID] != "supervisor" {
-			t.Fatalf("owners %+v, want the two agents and the supervisor", owners.Items)
+			t.Fatalf("staff %+v, want the two agents and the supervisor among them", staff.Items)
 		}
-		packer.fail("GET", "/api/v1/tickets/owners", nil, http.StatusForbidden)
-		other.fail("GET", "/api/v1/tickets/owners?shop_id="+s.id, nil, http.StatusNotFound)
+		packer.fail("GET", "/api/v1/users", nil, http.StatusForbidden)
+		other.fail("GET", "/api/v1/users?shop_id="+s.id, nil, http.StatusNotFound)
 	})
 
 	t.Run("change while open", func(t *testing.T) {

@@ -254,7 +254,7 @@ func (s *Service) addComplaints(ctx context.Context, shopID uint64, from, to, no
 }
 
 func (s *Service) names(ctx context.Context, shopID uint64) (map[uint64]string, error) {
-	staff, err := s.db.StaffOfShop(ctx, shopID)
+	staff, err := s.db.ShopStaff(ctx, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}

@@ -117,12 +117,3 @@ func (db *DB) OverrideMessages(ctx context.Context, shopID uint64, from, to time
 	}
 	return ms, nil
 }
-
-// StaffOfShop lists a shop's users, for the names in reports.
-func (db *DB) StaffOfShop(ctx context.Context, shopID uint64) ([]models.User, error) {
-	var us []models.User
-	if err := db.q(ctx).Where("shop_id = ?", shopID).Order("id").Find(&us).Error; err != nil {
-		return nil, fmt.Errorf("store: staff of shop %d: %w", shopID, err)
-	}
-	return us, nil
-}

@@ -97,9 +97,13 @@ describe('ConversationServicePanel', () => {
     expect((w.get('[data-testid="service-category"]').element as HTMLSelectElement).value).toBe('complaint')
 
     answers.push(() => json(200, { items: [{ id: '7', username: 'amy', display_name: 'Amy', agent_no: '001', role: 'agent', status: 'online' },
-      { id: '9', username: 'sue', display_name: 'Sue', agent_no: '', role: 'supervisor', status: 'online' }] }))
+      { id: '9', username: 'sue', display_name: 'Sue', agent_no: '', role: 'supervisor', status: 'online' },
+      { id: '11', username: 'pat', display_name: 'Pat', agent_no: '', role: 'packer', status: 'offline' }] }))
     await w.get('[data-testid="ticket-new"]').trigger('click')
     await flushPromises()
+    expect(calls[calls.length - 1]).toMatchObject({ method: 'GET', url: '/api/v1/users' })
+    const owners = w.findAll('[data-testid="ticket-owner"] option').map((o) => (o.element as HTMLOptionElement).value)
+    expect(owners.filter((v) => v)).toEqual(['7', '9']) // the packer can own no ticket
     expect((w.get('[data-testid="ticket-owner"]').element as HTMLSelectElement).value).toBe('7')
     await w.get('[data-testid="ticket-title"]').setValue('仓库补发')
     await w.get('[data-testid="ticket-owner"]').setValue('9')

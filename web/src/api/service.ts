@@ -71,15 +71,6 @@ export interface TicketQuery {
   limit?: number
 }
 
-export interface TicketOwner {
-  id: string
-  username: string
-  display_name: string
-  agent_no: string
-  role: string
-  status: string
-}
-
 export interface HandoverItem {
   conversation_id: string
   customer: { id: string; name: string }
@@ -172,7 +163,6 @@ export function serviceApi(client: ApiClient = api) {
       r<TicketPage>('GET', '/api/v1/tickets', {
         query: { ...q, overdue: q.overdue ? 'true' : undefined },
       }),
-    ticketOwners: () => r<{ items: TicketOwner[] }>('GET', '/api/v1/tickets/owners'),
     closeTicket: (id: string, c: TicketClosing) => r<Ticket>('POST', `/api/v1/tickets/${enc(id)}/close`, { body: c }),
     updateTicket: (id: string, change: Partial<Pick<Ticket, 'title' | 'detail' | 'owner_id' | 'due_at'>>) =>
       r<Ticket>('PATCH', `/api/v1/tickets/${enc(id)}`, { body: change }),
