@@ -11,8 +11,8 @@ import (
 
 // effects collects what a transaction leaves to do once it has committed: the events it
 // recorded (pushed live to the thread), the messages it stored for sending (the
-// greeting), the conversations it changed, what other areas' hooks left to do. A transaction may run again after a
-// deadlock, so each attempt starts a fresh collection.
+// greeting), the conversations it changed, and what other areas' hooks left to do. A
+// transaction may run again after a deadlock, so each attempt starts a fresh collection.
 type effects struct {
 	events        []*models.ConversationEvent
 	sends         []*models.Message
