@@ -45,6 +45,13 @@ func (s *Server) listConversations(c *gin.Context) {
 		}
 		f.Assignee = v
 	}
+	if v := c.Query("category"); v != "" {
+		if v != "none" && !models.Category(v).Valid() {
+			invalid(c, "category", "must be none, consultation, order, logistics, return_refund or complaint")
+			return
+		}
+		f.Category = v
+	}
 	if v := c.Query("channel_id"); v != "" {
 		id, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {

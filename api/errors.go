@@ -48,6 +48,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 		badReq  *adapters.BadRequestError
 		invErr  *models.InvalidError
 		phrases *inbox.ForbiddenPhraseError
+		confl   *models.ConflictError
 		qrBad   *quickreplies.ForbiddenError
 		owned   *inbox.OwnedError
 	)
@@ -70,6 +71,8 @@ func (s *Server) fail(c *gin.Context, err error) {
 		}})
 	case errors.As(err, &invErr):
 		invalid(c, invErr.Field, invErr.Reason)
+	case errors.As(err, &confl):
+		abort(c, http.StatusConflict, "conflict", confl.Reason)
 	case errors.Is(err, adapters.ErrUnauthorized):
 		abort(c, http.StatusUnauthorized, "unauthorized", err.Error())
 	case errors.Is(err, auth.ErrInvalidCredentials):

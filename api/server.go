@@ -17,7 +17,9 @@ import (
 	"github.com/chatbridge/chatbridge/internal/alerts"
 	"github.com/chatbridge/chatbridge/internal/auth"
 	"github.com/chatbridge/chatbridge/internal/channels"
+	"github.com/chatbridge/chatbridge/internal/handover"
 	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/inquiry"
 	"github.com/chatbridge/chatbridge/internal/logistics"
 	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/metrics"
@@ -25,8 +27,10 @@ import (
 	"github.com/chatbridge/chatbridge/internal/presence"
 	"github.com/chatbridge/chatbridge/internal/quickreplies"
 	"github.com/chatbridge/chatbridge/internal/realtime"
+	"github.com/chatbridge/chatbridge/internal/reports"
 	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/internal/tickets"
 	"github.com/chatbridge/chatbridge/internal/tracing"
 )
 
@@ -41,6 +45,10 @@ type Deps struct {
 	Registry     *adapters.Registry
 	Settings     *settings.Service
 	Alerts       *alerts.Service
+	Inquiry      *inquiry.Service
+	Tickets      *tickets.Service
+	Handovers    *handover.Service
+	Reports      *reports.Service
 	Logistics    *logistics.Service
 	Polls        PollQueue
 	Hub          *realtime.Hub
@@ -129,6 +137,21 @@ func New(d Deps) http.Handler {
 	authed.DELETE("/forbidden-phrases/:id", s.requireRole("admin", "supervisor"), s.deletePhrase)
 	authed.GET("/users", s.requireRole("admin", "supervisor", "agent"), s.listStaff)
 	authed.PATCH("/users/:id", s.requireRole("admin", "supervisor"), s.updateStaff)
+	// Service quality: inquiry category and complaints, tickets, shift handover, reports.
+	staff := s.requireRole("admin", "supervisor", "agent")
+	conv.POST("/category", staff, s.setCategory)
+	conv.GET("/complaints", s.listComplaints)
+	conv.POST("/tickets", staff, s.createTicket)
+	conv.GET("/tickets", staff, s.listConversationTickets)
+	authed.GET("/tickets", staff, s.listTickets)
+	tkt := authed.Group("/tickets/:id", staff, s.loadTicket)
+	tkt.GET("", s.getTicket)
+	tkt.PATCH("", s.updateTicket)
+	tkt.POST("/close", s.closeTicket)
+	authed.POST("/handovers", s.requireRole("admin", "supervisor", "agent"), s.createHandover)
+	authed.GET("/handovers", staff, s.listHandovers)
+	authed.GET("/reports/agents", s.requireRole("admin", "supervisor"), s.agentReportJSON)
+	authed.GET("/reports/agents.csv", s.requireRole("admin", "supervisor"), s.agentReportCSV)
 	authed.GET("/ws", s.websocket)
 	// Parcel tracking: an order's parcel and timeline, the shop's provider accounts, and
 	// the providers' push callbacks.

@@ -79,6 +79,8 @@ type Conversation struct {
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 
+	// Category is the inquiry's class (service.go); empty until classified.
+	Category Category
 	// Labels are the conversation's labels, comma-separated (conversation_labels indexes them).
 	Labels string
 }

@@ -15,6 +15,9 @@ import (
 type ShopSettings struct {
 	// Timezone is the shop's IANA time zone: daily digests and reports follow it.
 	Timezone string `json:"timezone"`
+	// Service holds the service standards and the rules of tickets, ratings and
+	// complaints (service_settings.go).
+	Service ServiceSettings `json:"service"`
 	// Inbox holds the greeting, the routing limit and the presence grace period.
 	Inbox InboxSettings `json:"inbox"`
 	// Logistics is how parcels are followed (models/settings_logistics.go).

@@ -14,7 +14,7 @@ import (
 // Task types of parcel tracking.
 const (
 	// TypeParcelSweep finds the parcels due for a check and queues one check each; one
-	// runs per period whatever the number of worker processes.
+	// runs per period whatever the number of worker processes (sweeps.go).
 	TypeParcelSweep = "parcel:sweep"
 	// TypeParcelCheck does what is due for one parcel: a provider query or
 	// subscription, a stuck alert, a follow-up reminder.
@@ -44,14 +44,6 @@ func (c *Client) EnqueueParcelCheck(ctx context.Context, parcelID uint64, due ti
 	return c.enqueueOnce(ctx, task, fmt.Sprintf("check of parcel %d", parcelID))
 }
 
-// EnqueueParcelSweep queues the sweep of the period starting at slot. Every worker
-// process asks each period; the period's task id, kept for the period, lets one through.
-func (c *Client) EnqueueParcelSweep(ctx context.Context, slot time.Time, every time.Duration) error {
-	task := asynq.NewTaskWithHeaders(TypeParcelSweep, nil, c.traceHeaders(ctx), asynq.TaskID(fmt.Sprintf("parcel-sweep:%d", slot.UnixMilli())),
-		asynq.Queue(QueueDefault), asynq.MaxRetry(0), asynq.Timeout(max(every, time.Minute)), asynq.Retention(every))
-	return c.enqueueOnce(ctx, task, "parcel sweep")
-}
-
 func (c *Client) enqueueOnce(ctx context.Context, task *asynq.Task, what string) error {
 	_, err := c.asynq.EnqueueContext(ctx, task)
 	if errors.Is(err, asynq.ErrTaskIDConflict) {
@@ -79,21 +71,4 @@ func registerParcels(mux *asynq.ServeMux, t ParcelTracker, log *slog.Logger) {
 		}
 		return t.Check(ctx, p.ParcelID)
 	})
-}
-
-// ScheduleParcelSweeps asks for the sweep of each period of every, read on clock. Every
-// worker process runs it; one sweep per period runs.
-func ScheduleParcelSweeps(ctx context.Context, c *Client, clock func() time.Time, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if err := c.EnqueueParcelSweep(ctx, clock().Truncate(every), every); err != nil {
-			log.Warn("parcel sweep not queued", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -54,7 +54,7 @@ func TestParcelTasksRunOncePerPeriod(t *testing.T) {
 	slot := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	due := slot.Add(-time.Minute)
 	for range 3 { // three workers in the same period
-		if err := c.EnqueueParcelSweep(ctx, slot, time.Minute); err != nil {
+		if err := c.EnqueueSweep(ctx, TypeParcelSweep, slot, time.Minute); err != nil {
 			t.Fatal(err)
 		}
 		if err := c.EnqueueParcelCheck(ctx, 42, due); err != nil {
@@ -91,7 +91,7 @@ func TestParcelTasksRunOncePerPeriod(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	// The period's sweep is kept for the period: asking again queues nothing.
-	if err := c.EnqueueParcelSweep(ctx, slot, time.Minute); err != nil {
+	if err := c.EnqueueSweep(ctx, TypeParcelSweep, slot, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if info, _ := asynq.NewInspectorFromRedisClient(rdb).GetQueueInfo(QueueDefault); info.Pending != 0 {

@@ -34,7 +34,7 @@ func TestPresenceSweepRunsOncePerPeriod(t *testing.T) {
 	ctx := context.Background()
 	slot := time.Now().Truncate(time.Minute)
 	for range 3 { // three processes, one period
-		if err := c.EnqueuePresenceSweep(ctx, slot, time.Minute); err != nil {
+		if err := c.EnqueueSweep(ctx, TypePresenceSweep, slot, time.Minute); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -46,10 +46,10 @@ func TestPresenceSweepRunsOncePerPeriod(t *testing.T) {
 	for sweeper.n.Load() == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := c.EnqueuePresenceSweep(ctx, slot, time.Minute); err != nil {
+	if err := c.EnqueueSweep(ctx, TypePresenceSweep, slot, time.Minute); err != nil {
 		t.Fatal(err) // the period's sweep ran: asking again is still not an error
 	}
-	if err := c.EnqueuePresenceSweep(ctx, slot.Add(time.Minute), time.Minute); err != nil {
+	if err := c.EnqueueSweep(ctx, TypePresenceSweep, slot.Add(time.Minute), time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	for sweeper.n.Load() < 2 && time.Now().Before(deadline) {

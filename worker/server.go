@@ -35,6 +35,8 @@ type Handlers struct {
 	Deliverer  Deliverer
 	NoteSyncer NoteSyncer
 	Poller     ChannelPoller
+	// Service runs the timed sweep of the service area (ticket reminders).
+	Service ServiceSweeper
 	// Presence sweeps dropped sessions; nil leaves the task unhandled.
 	Presence PresenceSweeper
 	// Media fetches buyers' files; nil registers no such task.
@@ -102,6 +104,9 @@ func NewServer(rdb redis.UniversalClient, h Handlers, m TaskMetrics, log *slog.L
 		}
 		return h.Poller.Poll(ctx, p.ChannelID, p.Hint)
 	})
+	if h.Service != nil {
+		mux.HandleFunc(TypeServiceSweep, handleServiceSweep(h.Service))
+	}
 	if h.Presence != nil {
 		mux.HandleFunc(TypePresenceSweep, handlePresenceSweep(h.Presence))
 	}

@@ -27,7 +27,9 @@ import (
 	"github.com/chatbridge/chatbridge/internal/channels"
 	"github.com/chatbridge/chatbridge/internal/config"
 	"github.com/chatbridge/chatbridge/internal/demo"
+	"github.com/chatbridge/chatbridge/internal/handover"
 	"github.com/chatbridge/chatbridge/internal/inbox"
+	"github.com/chatbridge/chatbridge/internal/inquiry"
 	"github.com/chatbridge/chatbridge/internal/media"
 	"github.com/chatbridge/chatbridge/internal/metrics"
 	"github.com/chatbridge/chatbridge/internal/orders"
@@ -36,9 +38,12 @@ import (
 	"github.com/chatbridge/chatbridge/internal/realtime"
 	"github.com/chatbridge/chatbridge/internal/redisconn"
 	"github.com/chatbridge/chatbridge/internal/redislock"
+	"github.com/chatbridge/chatbridge/internal/reports"
+	"github.com/chatbridge/chatbridge/internal/satisfaction"
 	"github.com/chatbridge/chatbridge/internal/secretbox"
 	"github.com/chatbridge/chatbridge/internal/settings"
 	"github.com/chatbridge/chatbridge/internal/store"
+	"github.com/chatbridge/chatbridge/internal/tickets"
 	"github.com/chatbridge/chatbridge/internal/tracing"
 	"github.com/chatbridge/chatbridge/web"
 	"github.com/chatbridge/chatbridge/worker"
@@ -65,11 +70,16 @@ type Options struct {
 	Out io.Writer
 	// Ready, when set, is called with the listening address once the process serves.
 	Ready func(addr string)
-	// Now, when set, is the clock of the scheduled work (parcel tracking); tests move it.
+	// Now, when set, replaces the wall clock of the scheduled work (parcel tracking,
+	// ticket reminders), of the service timers (rating windows, complaint deadlines,
+	// report days) and of the times the store records: tests move it instead of waiting.
 	Now func() time.Time
 	// SpanExporter, when set, turns tracing on and receives the spans (tests keep them
 	// in memory) instead of the configured OTLP endpoint.
 	SpanExporter sdktrace.SpanExporter
+	// SweepEvery is how often each worker process queues the timed service sweep
+	// (default 15 s); tests shorten it.
+	SweepEvery time.Duration
 }
 
 // Run wires every part and runs until ctx ends, then shuts down gracefully: HTTP
@@ -80,7 +90,8 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		return ErrSplitNeedsServers
 	}
 	db, err := store.Open(ctx, store.Options{
-		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log, ReplicaDSN: cfg.MySQLReplicaDSN,
+		MySQLDSN: cfg.MySQLDSN, SQLitePath: filepath.Join(cfg.DataDir, "chatbridge.db"), Logger: log,
+		ReplicaDSN: cfg.MySQLReplicaDSN, Now: opts.Now,
 	})
 	if err != nil {
 		return err
@@ -155,6 +166,15 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	sessions := presence.New(rdb, db, ib, shopSettings, log)
 	replies := quickreplies.NewService(db, ib, inbox.ForbiddenPhrases)
 	orderSvc := orders.NewService(db, tasks, chans, registry, log)
+	clock := opts.Now
+	if clock == nil {
+		clock = time.Now
+	}
+	inquirySvc := inquiry.NewService(db, shopSettings, ib, clock)
+	ticketSvc := tickets.NewService(db, shopSettings, ib, alertSvc, log, clock)
+	ratings := satisfaction.NewService(shopSettings, ib, log, clock)
+	ib.OnResolve(ratings)
+	ib.OnInbound(ratings)
 	authn := auth.NewService(db, rdb, auth.Options{SessionTTL: cfg.SessionTTL, MaxFailures: cfg.LoginFailures, Window: cfg.LoginWindow})
 
 	created, password, err := authn.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
@@ -184,6 +204,8 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	deps := api.Deps{
 		DB: db, Redis: rdb, Auth: authn, Inbox: ib, Orders: orderSvc, Channels: chans, Registry: registry, Settings: shopSettings, Alerts: alertSvc, Polls: tasks, Hub: hub,
 		Presence: sessions, QuickReplies: replies,
+		Inquiry: inquirySvc, Tickets: ticketSvc, Handovers: handover.NewService(db, ib, clock),
+		Reports:   reports.NewService(db, shopSettings, clock),
 		Logistics: parcels, Metrics: mets, Web: web.Handler(), Log: log, SessionTTL: cfg.SessionTTL, CookieSecure: cfg.CookieSecure,
 		Media: files, TrustedProxies: cfg.TrustedProxies,
 	}
@@ -210,7 +232,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	var asynqSrv *asynq.Server
 	if roles.Work {
 		var mux *asynq.ServeMux
-		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Media: files, Parcels: parcels, Presence: sessions}, mets, log, worker.Options{
+		asynqSrv, mux = worker.NewServer(rdb, worker.Handlers{Deliverer: ib, NoteSyncer: orderSvc, Poller: ib, Media: files, Parcels: parcels, Presence: sessions, Service: ticketSvc}, mets, log, worker.Options{
 			Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.OutboundRetryBase, ShutdownTimeout: cfg.ShutdownTimeout,
 			Trace: tr.TaskMiddleware(),
 		})
@@ -231,12 +253,20 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		})
 		if cfg.PresenceSweepEvery > 0 {
 			goRun("presence sweep", func() error {
-				worker.SchedulePresenceSweeps(ctx, tasks, log, cfg.PresenceSweepEvery)
+				worker.ScheduleSweeps(ctx, tasks, worker.TypePresenceSweep, time.Now, cfg.PresenceSweepEvery, log)
 				return nil
 			})
 		}
 		goRun("parcel sweeps", func() error {
-			worker.ScheduleParcelSweeps(ctx, tasks, parcels.Now, cfg.LogisticsSweepInterval, log)
+			worker.ScheduleSweeps(ctx, tasks, worker.TypeParcelSweep, parcels.Now, cfg.LogisticsSweepInterval, log)
+			return nil
+		})
+		goRun("service sweeps", func() error {
+			every := opts.SweepEvery
+			if every <= 0 {
+				every = 15 * time.Second
+			}
+			worker.ScheduleSweeps(ctx, tasks, worker.TypeServiceSweep, clock, every, log)
 			return nil
 		})
 		goRun("session pruner", func() error {

@@ -9,8 +9,9 @@ import (
 	"github.com/chatbridge/chatbridge/internal/config"
 )
 
-// Clock is the time an app started with StartClock schedules by; the test moves it
-// instead of sleeping through hours.
+// Clock is the time an app started with StartClock (or StartWith and Options.Now) runs
+// by — its scheduled work, its service timers and the times it stores; it stands still
+// until the test moves it, instead of sleeping through hours.
 type Clock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -38,4 +39,11 @@ func (c *Clock) Advance(d time.Duration) {
 func StartClock(t testing.TB, cfg config.Config, roles app.Roles, clock *Clock) *Instance {
 	t.Helper()
 	return start(t, cfg, app.Options{Roles: roles, Now: clock.Now})
+}
+
+// StartWith runs the app with the given options (roles, a clock, the service sweep's
+// period...) until the test ends; their log, output and ready hook are the test's.
+func StartWith(t testing.TB, cfg config.Config, opts app.Options) *Instance {
+	t.Helper()
+	return start(t, cfg, opts)
 }

@@ -28,7 +28,8 @@ func checkOwner(actor *models.User, conv *models.Conversation) error {
 
 // Resolve closes a conversation; the buyer's next message reopens it. The agent keeps it
 // (their chat counts no more against their limit, and they are preferred when the buyer
-// writes again).
+// writes again). The resolve watchers (the rating invitation) act in the same
+// transaction.
 func (s *Service) Resolve(ctx context.Context, actor *models.User, conv *store.ConversationRow) error {
 	if conv.Status == models.StatusResolved {
 		return nil
@@ -41,7 +42,11 @@ func (s *Service) Resolve(ctx context.Context, actor *models.User, conv *store.C
 			return err
 		}
 		fx.freed = c.AssigneeID != nil
-		return fx.record(ctx, tx, c, models.EventResolved, actor, map[string]any{})
+		if err := fx.record(ctx, tx, c, models.EventResolved, actor, map[string]any{}); err != nil {
+			return err
+		}
+		c.Status = models.StatusResolved
+		return s.notifyResolved(ctx, tx, actor, c, fx)
 	})
 }
 

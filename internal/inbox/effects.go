@@ -11,14 +11,16 @@ import (
 
 // effects collects what a transaction leaves to do once it has committed: the events it
 // recorded (pushed live to the thread), the messages it stored for sending (the
-// greeting), the conversations it changed. A transaction may run again after a
-// deadlock, so each attempt starts a fresh collection.
+// greeting), the conversations it changed, and what other areas' hooks left to do. A
+// transaction may run again after a deadlock, so each attempt starts a fresh collection.
 type effects struct {
 	events        []*models.ConversationEvent
 	sends         []*models.Message
 	conversations []uint64
 	// freed is set when a change may have made room under an agent's limit.
 	freed bool
+	// after is what hooks of other areas left for after the commit (service_hooks.go).
+	after []func(context.Context)
 }
 
 // record stores an event inside the transaction and keeps it for the live push.
@@ -55,6 +57,9 @@ func (s *Service) apply(ctx context.Context, shopID uint64, fx *effects) {
 			s.log.Error("queue message for delivery", "message_id", m.ID, "err", err)
 		}
 		s.publishMessage(ctx, realtime.MessageCreated, m)
+	}
+	for _, fn := range fx.after {
+		fn(ctx)
 	}
 	for _, id := range fx.conversations {
 		s.publishConversation(ctx, shopID, id)

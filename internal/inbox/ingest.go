@@ -82,6 +82,9 @@ func (s *Service) ingestMessage(ctx context.Context, ch adapters.Channel, in *ad
 		if err != nil {
 			return err
 		}
+		if err := s.notifyInbound(ctx, tx, conv, msg); err != nil {
+			return err
+		}
 		convID = conv.ID
 		if created || reopened || conv.AssigneeID == nil {
 			_, err = s.route(ctx, tx, conv, fx, routeOpts{reopened: reopened})

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/chatbridge/chatbridge/internal/store"
 	"github.com/chatbridge/chatbridge/models"
 )
 
@@ -126,7 +127,13 @@ func hasAt(text []rune, i int, part []rune) bool {
 // PhraseList answers a shop's forbidden phrases, starting the list from the standard
 // phrases the first time the shop's list is read.
 func (s *Service) PhraseList(ctx context.Context, shopID uint64) ([]string, error) {
-	rows, err := s.Phrases(ctx, shopID)
+	return s.phraseList(ctx, s.db, shopID)
+}
+
+// phraseList reads the list through db: the caller's transaction, when it holds one
+// (the embedded store has a single connection).
+func (s *Service) phraseList(ctx context.Context, db *store.DB, shopID uint64) ([]string, error) {
+	rows, err := s.phrases(ctx, db, shopID)
 	if err != nil {
 		return nil, err
 	}
@@ -139,10 +146,14 @@ func (s *Service) PhraseList(ctx context.Context, shopID uint64) ([]string, erro
 
 // Phrases answers a shop's forbidden phrases with their ids, oldest first.
 func (s *Service) Phrases(ctx context.Context, shopID uint64) ([]models.ForbiddenPhrase, error) {
-	if err := s.db.StartPhraseList(ctx, shopID, s.standardPhrases()); err != nil {
+	return s.phrases(ctx, s.db, shopID)
+}
+
+func (s *Service) phrases(ctx context.Context, db *store.DB, shopID uint64) ([]models.ForbiddenPhrase, error) {
+	if err := db.StartPhraseList(ctx, shopID, s.standardPhrases()); err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
-	rows, err := s.db.ForbiddenPhrases(ctx, shopID)
+	rows, err := db.ForbiddenPhrases(ctx, shopID)
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
 	}

@@ -52,6 +52,8 @@ type routeOpts struct {
 	// reopened: the chat's agent kept it while it was resolved; they are its previous
 	// agent now, preferred only with room under their limit.
 	reopened bool
+	// after names what handed the chat on (transfer, handover) in the routing event.
+	after string
 }
 
 // route assigns a conversation to an online agent with its stage among their skills,
@@ -109,8 +111,8 @@ func (s *Service) route(ctx context.Context, tx *store.DB, conv *models.Conversa
 		return pick != nil, nil
 	}
 	by := map[string]any{"by": "routing"}
-	if exclude != 0 {
-		by["after"] = "transfer"
+	if o.after != "" {
+		by["after"] = o.after
 	}
 	return pick != nil, s.setAssignee(ctx, tx, conv, pick, nil, by, fx)
 }

@@ -59,6 +59,10 @@ type Service struct {
 	media      MediaFiles
 	mediaQueue MediaQueue
 	health     ChannelHealth
+
+	// Watchers of the service area (service_hooks.go), added while wiring.
+	resolveWatchers []ResolveWatcher
+	inboundWatchers []InboundWatcher
 }
 
 // Deps are the collaborators of the inbox.

@@ -70,7 +70,7 @@ func (s *Service) Transfer(ctx context.Context, actor *models.User, conv *store.
 		if c.Status == models.StatusResolved {
 			return nil
 		}
-		_, err := s.route(ctx, tx, c, fx, routeOpts{exclude: actor.ID})
+		_, err := s.route(ctx, tx, c, fx, routeOpts{exclude: actor.ID, after: "transfer"})
 		return err
 	})
 }

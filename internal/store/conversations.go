@@ -121,6 +121,8 @@ type ConversationFilter struct {
 	Status    models.ConversationStatus
 	Assignee  string // "", "none", or a user id
 	ChannelID uint64
+	// Category is "" (any), "none" (not classified yet) or an inquiry category.
+	Category  string
 	Query     string
 	Label     string
 	UpdatedAt time.Time // when set: only conversations changed after it (catch-up)

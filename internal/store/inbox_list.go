@@ -94,6 +94,13 @@ func (db *DB) filtered(ctx context.Context, f ConversationFilter, assignee strin
 	if f.ChannelID != 0 {
 		q = q.Where("conversations.channel_id = ?", f.ChannelID)
 	}
+	switch f.Category {
+	case "":
+	case "none":
+		q = q.Where("conversations.category = ''")
+	default:
+		q = q.Where("conversations.category = ?", f.Category)
+	}
 	if !f.UpdatedAt.IsZero() {
 		q = q.Where("conversations.updated_at > ?", f.UpdatedAt)
 	}

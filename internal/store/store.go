@@ -50,6 +50,9 @@ type Options struct {
 	Logger     *slog.Logger
 	// ReplicaDSN, with MySQLDSN, is a read replica that ForReports sends its reads to.
 	ReplicaDSN string
+	// Now stamps created_at and updated_at; nil is the wall clock. Tests set it to move
+	// time forward without waiting (reminders, answer windows, report days).
+	Now func() time.Time
 }
 
 // DB is the handle every query method hangs off; inside Tx it is bound to the transaction.
@@ -66,10 +69,14 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	cfg := &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		NowFunc:                func() time.Time { return now().UTC() },
 		Logger: logger.NewSlogLogger(log, logger.Config{
 			SlowThreshold:             500 * time.Millisecond,
 			LogLevel:                  logger.Warn,

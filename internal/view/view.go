@@ -46,6 +46,8 @@ type Conversation struct {
 	LastMessagePreview string   `json:"last_message_preview"`
 	UnreadCount        int      `json:"unread_count"`
 	UpdatedAt          string   `json:"updated_at"`
+	// Category is the inquiry's class; "" until an agent classifies it.
+	Category string `json:"category"`
 
 	// Labels are the conversation's labels.
 	Labels []string `json:"labels"`
@@ -58,7 +60,7 @@ func NewConversation(r *store.ConversationRow) Conversation {
 		Customer: Customer{ID: r.CustomerExternalID, Name: r.CustomerName},
 		Stage:    string(r.Stage), Status: string(r.Status), AssigneeID: OptionalID(r.AssigneeID),
 		LastMessageAt: Time(r.LastMessageAt), LastMessagePreview: r.LastMessagePreview,
-		UnreadCount: r.UnreadCount, UpdatedAt: Time(r.UpdatedAt), Labels: splitList(r.Labels),
+		UnreadCount: r.UnreadCount, UpdatedAt: Time(r.UpdatedAt), Category: string(r.Category), Labels: splitList(r.Labels),
 	}
 }
 

@@ -15,6 +15,9 @@ export interface NavItem {
  */
 export const NAV_ITEMS: NavItem[] = [
   { route: 'inbox', label: 'nav.inbox', roles: ['admin', 'supervisor', 'agent'] },
+  { route: 'tickets', label: 'service.nav.tickets', roles: ['admin', 'supervisor', 'agent'] },
+  { route: 'handover', label: 'service.nav.handover', roles: ['supervisor', 'agent'] },
+  { route: 'reports', label: 'service.nav.reports', roles: ['supervisor'] },
   { route: 'settings', label: 'desk.nav.settings', roles: ['admin', 'supervisor', 'agent'] },
   { route: 'channels', label: 'channels.nav', roles: ['admin', 'supervisor'] },
   { route: 'logistics-settings', label: 'logistics.nav', roles: ['admin', 'supervisor'] },

@@ -5,6 +5,9 @@ import InboxView from './views/InboxView.vue'
 import LoginView from './views/LoginView.vue'
 import SettingsView from './views/SettingsView.vue'
 import LogisticsSettingsView from './views/LogisticsSettingsView.vue'
+import HandoverView from './views/service/HandoverView.vue'
+import ReportsView from './views/service/ReportsView.vue'
+import TicketsView from './views/service/TicketsView.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -14,6 +17,9 @@ export const router = createRouter({
     // does not remount the inbox (and its live connection).
     { path: '/', name: 'inbox', component: InboxView },
     { path: '/c/:id', name: 'conversation', component: InboxView },
+    { path: '/reports', name: 'reports', component: ReportsView, meta: { roles: ['supervisor'] } },
+    { path: '/tickets', name: 'tickets', component: TicketsView, meta: { roles: ['admin', 'supervisor', 'agent'] } },
+    { path: '/handover', name: 'handover', component: HandoverView, meta: { roles: ['supervisor', 'agent'] } },
     { path: '/settings', name: 'settings', component: SettingsView },
     { path: '/channels', name: 'channels', component: ChannelsView, meta: { roles: ['admin', 'supervisor'] } },
     {

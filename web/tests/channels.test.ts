@@ -79,6 +79,10 @@ async function mountPage() {
       { path: '/settings/logistics', name: 'logistics-settings', component: { template: '<div />' } },
       { path: '/settings', name: 'settings', component: { template: '<div />' } },
       { path: '/login', name: 'login', component: { template: '<div />' } },
+      // The other pages of the navigation, which the page's top bar links to.
+      { path: '/tickets', name: 'tickets', component: { template: '<div />' } },
+      { path: '/handover', name: 'handover', component: { template: '<div />' } },
+      { path: '/reports', name: 'reports', component: { template: '<div />' } },
     ],
   })
   await router.push('/channels')

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import type { ConversationEvent, DeskApi } from '../src/api/desk'
+import type { ConversationEvent, DeskApi, StaffMember } from '../src/api/desk'
 import type { Conversation, Message } from '../src/api/types'
-import { createDeskStore, isNewChatFor, timeline } from '../src/stores/desk'
+import { createDeskStore, isNewChatFor, servingStaff, timeline } from '../src/stores/desk'
 
 const msg = (id: string, at: string): Message => ({
   id,
@@ -82,5 +82,16 @@ describe('desk store', () => {
     store.applyEvent({ ...ev('x', '2026-01-01T10:01:00Z'), conversation_id: 'not-loaded' })
     expect(store.state.events.c1.map((e) => e.id)).toEqual(['e1', 'e2'])
     expect(store.state.events['not-loaded']).toBeUndefined()
+  })
+})
+
+describe('servingStaff', () => {
+  const member = (id: string, role: StaffMember['role']): StaffMember => ({
+    id, username: id, role, shop_id: '1', display_name: id, agent_no: '', max_open: 0,
+  })
+  it('keeps the agents and supervisors a chat or ticket can go to, without the one handing it on', () => {
+    const staff = [member('a1', 'agent'), member('s1', 'supervisor'), member('p1', 'packer'), member('x1', 'admin'), member('a2', 'agent')]
+    expect(servingStaff(staff).map((s) => s.id)).toEqual(['a1', 's1', 'a2'])
+    expect(servingStaff(staff, 'a1').map((s) => s.id)).toEqual(['s1', 'a2'])
   })
 })

@@ -82,6 +82,18 @@ describe('inbox store: conversations', () => {
     expect(ids(store.listFor('pre_sale', f({ status: 'pending' })))).toEqual(['b'])
     expect(ids(store.listFor('pre_sale', f({ q: '张' })))).toEqual(['c'])
   })
+
+  it('applies the category filter, none meaning not classified yet', () => {
+    const store = createInboxStore()
+    store.upsertConversation(conv('a', { category: 'complaint' }))
+    store.upsertConversation(conv('b', { category: 'logistics' }))
+    store.upsertConversation(conv('c', { category: '' }))
+    store.upsertConversation(conv('d'))
+    const f = (over: Partial<ListFilters>): ListFilters => ({ ...all, ...over })
+    expect(ids(store.listFor('pre_sale', f({ category: 'complaint' })))).toEqual(['a'])
+    expect(ids(store.listFor('pre_sale', f({ category: 'none' }))).sort()).toEqual(['c', 'd'])
+    expect(ids(store.listFor('pre_sale', f({ category: '' }))).sort()).toEqual(['a', 'b', 'c', 'd'])
+  })
 })
 
 describe('inbox store: messages', () => {

@@ -46,6 +46,8 @@ export interface Conversation {
   unread_count: number
   /** When the server last changed this conversation; used to ignore stale updates. */
   updated_at?: string
+  /** The inquiry's category ("" until classified). */
+  category?: string
   labels?: string[]
 }
 
@@ -239,6 +241,8 @@ export type RealtimeEvent =
 export interface ConversationQuery {
   stage?: Stage
   status?: ConversationStatus
+  /** An inquiry category, or "none" for chats not classified yet. */
+  category?: string
   assignee?: string
   q?: string
   label?: string

@@ -6,7 +6,34 @@ export const auth = reactive({
   user: null as User | null,
   /** Whether we already asked the server who is logged in. */
   checked: false,
+  /**
+   * Set by a login in this page: a login starts a shift, so the inbox, once opened, sets
+   * the user online. Used once; ending the shift (a handover) clears it.
+   */
+  startsShift: false,
 })
+
+/** Whether a login in this page still has to start the shift (read once). */
+export function takeShiftStart(): boolean {
+  const v = auth.startsShift
+  auth.startsShift = false
+  return v
+}
+
+/**
+ * Whether opening the inbox sets the user online: at the start of a shift, and whenever
+ * they are not offline (an away session comes back). Offline was chosen, or set by a
+ * shift handover, and holds until the user chooses again or logs in for a new shift.
+ */
+export function onlineOnOpen(status: string | undefined, startsShift: boolean): boolean {
+  return startsShift || status !== 'offline'
+}
+
+/** A handover ended the user's own shift: they are offline until they choose again. */
+export function endShift() {
+  auth.startsShift = false
+  if (auth.user) auth.user.status = 'offline'
+}
 
 let pending: Promise<User | null> | null = null
 
@@ -35,6 +62,7 @@ export async function login(username: string, password: string): Promise<User> {
   const res = await api.login(username, password)
   auth.user = res.user
   auth.checked = true
+  auth.startsShift = true
   return res.user
 }
 
@@ -53,4 +81,5 @@ export function forgetUser() {
   api.setToken(null)
   auth.user = null
   auth.checked = true
+  auth.startsShift = false
 }

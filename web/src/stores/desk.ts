@@ -32,6 +32,14 @@ export function timeline(messages: readonly Message[], events: readonly Conversa
 }
 
 /**
+ * The staff a chat or a ticket can be given to: agents and supervisors (admins and
+ * packers serve no chats), except one (the user handing a chat on).
+ */
+export function servingStaff(staff: readonly StaffMember[], except?: string | null): StaffMember[] {
+  return staff.filter((s) => s.id !== except && (s.role === 'agent' || s.role === 'supervisor'))
+}
+
+/**
  * Whether a conversation update is a new chat for this user to be told about (desktop
  * notification and sound): it became theirs, or it is new and waiting unassigned.
  */

@@ -19,6 +19,8 @@ export interface ListFilters {
   q: string
   /** Only conversations with this label ('' for all). */
   label?: string
+  /** Only conversations of this inquiry category ('' for all, 'none' for not classified yet). */
+  category?: string
 }
 
 export interface ThreadState {
@@ -174,6 +176,7 @@ export function createInboxStore(deps: { api?: ApiClient; hooks?: InboxHooks } =
     if (f.assignee === 'mine' && (!state.userId || c.assignee_id !== state.userId)) return false
     if (f.assignee === 'none' && c.assignee_id) return false
     if (f.label && !(c.labels ?? []).includes(f.label)) return false
+    if (f.category && (c.category ?? '') !== (f.category === 'none' ? '' : f.category)) return false
     if (f.q.trim()) {
       const fromServer = state.searchIds?.[c.id] === true
       if (!fromServer && !localMatch(c, f.q)) return false
@@ -286,6 +289,7 @@ export function createInboxStore(deps: { api?: ApiClient; hooks?: InboxHooks } =
       assignee: f.assignee === 'mine' ? 'me' : f.assignee === 'none' ? 'none' : undefined,
       q: f.q.trim() || undefined,
       label: f.label || undefined,
+      category: f.category || undefined,
       limit: PAGE_SIZE,
     }
   }
